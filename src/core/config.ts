@@ -1,0 +1,97 @@
+import path from 'node:path';
+import { PermanentError } from './errors.js';
+
+/** Everything configurable, read once from the environment. */
+export interface Config {
+  /** Real Postgres when set; otherwise the embedded PGlite in `dataDir/pglite`. */
+  databaseUrl?: string;
+  dataDir: string;
+  logLevel: string;
+  /** Base URLs per source, so tests (and mirrors) can point them elsewhere. */
+  baseUrls: {
+    mof: string;      // https://www.customs.go.jp
+    estat: string;    // https://www.e-stat.go.jp
+    census: string;   // https://api.census.gov  (API)
+    censusWww: string; // https://www.census.gov (country.xlsx)
+    frb: string;      // https://www.federalreserve.gov
+    fred: string;     // https://fred.stlouisfed.org
+  };
+  censusApiKey?: string;
+  http: {
+    timeoutMs: number;
+    maxBytes: number;
+    retries: number;
+    /** Longest Retry-After we honour before giving up on that attempt's wait. */
+    maxRetryAfterMs: number;
+    userAgent: string;
+  };
+  /** How long a run waits for another run's per-dataset lock before giving up. */
+  lockWaitMs: number;
+}
+
+function int(env: Record<string, string | undefined>, name: string, dflt: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new PermanentError(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`, { variable: name });
+  }
+  return n;
+}
+
+/** Reads the configuration from an environment (defaults to process.env). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const dataDir = path.resolve(env.DATA_DIR || './data');
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir,
+    logLevel: env.LOG_LEVEL || 'info',
+    baseUrls: {
+      mof: env.MOF_BASE_URL || 'https://www.customs.go.jp',
+      estat: env.ESTAT_BASE_URL || 'https://www.e-stat.go.jp',
+      census: env.CENSUS_BASE_URL || 'https://api.census.gov',
+      censusWww: env.CENSUS_WWW_BASE_URL || 'https://www.census.gov',
+      frb: env.FRB_BASE_URL || 'https://www.federalreserve.gov',
+      fred: env.FRED_BASE_URL || 'https://fred.stlouisfed.org',
+    },
+    censusApiKey: env.CENSUS_API_KEY || undefined,
+    http: {
+      timeoutMs: int(env, 'HTTP_TIMEOUT_MS', 60_000),
+      maxBytes: int(env, 'HTTP_MAX_BYTES', 2 * 1024 * 1024 * 1024),
+      retries: int(env, 'HTTP_RETRIES', 4),
+      maxRetryAfterMs: int(env, 'HTTP_MAX_RETRY_AFTER_MS', 120_000),
+      userAgent: env.HTTP_USER_AGENT || 'trade-etl/0.1 (+https://github.com/trade-etl/trade-etl)',
+    },
+    lockWaitMs: int(env, 'LOCK_WAIT_MS', 30_000),
+  };
+}
+
+/** A URL with any password replaced, safe to print or log. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '*****';
+    for (const k of [...u.searchParams.keys()]) {
+      if (/^(key|api_key|apikey|password|token)$/i.test(k)) u.searchParams.set(k, '*****');
+    }
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:*****@');
+  }
+}
+
+/** Replaces every secret of the configuration that occurs in a text. */
+export function redactSecrets(text: string, config?: Pick<Config, 'databaseUrl' | 'censusApiKey'>): string {
+  let out = text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]*@/g, '$1*****@')
+    .replace(/([?&](?:key|api_key|password|token)=)[^&\s"']+/gi, '$1*****');
+  const secrets: string[] = [];
+  if (config?.databaseUrl) {
+    try {
+      const p = new URL(config.databaseUrl).password;
+      if (p) secrets.push(decodeURIComponent(p), p);
+    } catch { /* not a URL: nothing to pick out */ }
+  }
+  if (config?.censusApiKey) secrets.push(config.censusApiKey);
+  for (const s of secrets) if (s.length >= 3) out = out.split(s).join('*****');
+  return out;
+}

@@ -1,0 +1,170 @@
+/**
+ * Vocabulary (shared with DESIGN.md; keep these words):
+ * - source:      a publisher's channel — `mof` (Japan Customs/MOF), `census` (US Census Bureau),
+ *                `frb` (Federal Reserve H.10 / FRED).
+ * - dataset:     one kind of file from a source, with one parser — `mof.press`, `mof.hs_country`,
+ *                `mof.timeseries`, `census.api`, `census.country`, `frb.h10`, `frb.fred`.
+ * - release:     one published file of a dataset, identified by its content (sha256). It has a
+ *                scope (what it covers) and a stage (preliminary < revised < final, with the
+ *                source's own stage name kept too).
+ * - observation: one number from a release — a value or quantity for a natural key.
+ * - vintage:     the set of observations as published by one release. A later release of the
+ *                same scope supersedes earlier vintages; nothing is deleted.
+ * - run:         one invocation (refresh, backfill, load, …) with its outcome.
+ *
+ * Scope, concretely: every release declares a `scopeKey` (e.g. `CY2024`, `2024-12`,
+ * `export:2024:ch87`). When a release is merged, observations of the same dataset and scopeKey
+ * that it no longer carries, or carries with another value, are closed (valid_to_release set);
+ * observations of other scopes are never touched. Two datasets never share history rows: the
+ * dataset is part of every natural key, so the press release's monthly total and the time
+ * series' monthly total stay two separately-versioned facts and each metric names its dataset.
+ */
+
+/** A source's channel id. */
+export type SourceId = 'mof' | 'census' | 'frb';
+
+/** Normalized stage, ordered. The source's own wording is kept in `sourceStage`. */
+export type Stage = 'preliminary' | 'revised' | 'final';
+export const STAGE_ORDER: Record<Stage, number> = { preliminary: 0, revised: 1, final: 2 };
+
+/** Trade flow as seen from the reporter. */
+export type Flow = 'export' | 'import' | 'balance';
+
+/**
+ * Period frequency. `M` = calendar month (`2024-03`), `A` = calendar year (`2024`),
+ * `FY` = Japanese fiscal year April–March (`FY2024`), `H` = half year (`2024H1`),
+ * `YTD` = year to date through a month (`2024-01..2024-11`), `D` = day (`2025-04-21`).
+ * Calendar and fiscal years are different frequencies, so they can never be summed together.
+ */
+export type Frequency = 'M' | 'A' | 'FY' | 'H' | 'YTD' | 'D';
+
+/**
+ * One trade observation: a row of `trade.observation_history` without its vintage columns.
+ * Natural key: dataset + reporter + partner + flow + period + frequency + classification +
+ * commodityCode + measure. All numbers are decimal strings (never JS floats) in base units.
+ *
+ * Partner convention: ISO 3166 alpha-2 for a country (`US`, `JP`), `WORLD` for the total of all
+ * partners, otherwise `<scheme>:<code>` for anything that is not one country — MOF regions
+ * (`mof:ASIA`, `mof:EU`, `mof:(ASEAN)`), Census groupings (`census:0003`), or a country code the
+ * reference table does not know yet (`mof3:999`). The source's own code is kept in
+ * `partnerSourceCode` either way.
+ */
+export interface Observation {
+  reporter: string;            // ISO2 of the reporting country: 'JP' for MOF, 'US' for Census
+  partner: string;             // see convention above
+  partnerSourceCode: string;   // the code/label exactly as in the file ('304', 'USA', '5880')
+  flow: Flow;
+  period: string;              // '2024', '2024-03', 'FY2024', '2024H1'
+  frequency: Frequency;
+  classification: string;      // see CLASSIFICATIONS below
+  commodityCode: string;       // text, leading zeros kept; 'TOTAL' for all commodities
+  commodityLabel: string | null; // the file's own label, trimmed
+  measure: Measure;
+  value: string;               // decimal string in `unit`
+  unit: string;                // 'JPY', 'USD', 'NO', 'KG', 'MT', 'PCT', 'PT', 'L', 'TNO'…
+  sourceValue: string | null;  // the figure exactly as written in the file ('1,754,030', '△231')
+  sourceUnit: string | null;   // the file's unit ('million yen', 'thousand yen', '$ millions')
+  basis: string | null;        // 'FOB', 'CIF', 'customs', 'fas', 'general imports', …
+}
+
+/**
+ * Measures. `value` is money; `quantity`/`quantity2` are the physical units of the source
+ * (MOF Quantity1/Quantity2); the rest are figures the source itself published
+ * (shares and growth rates) and are kept so they can be compared with recomputed ones.
+ */
+export type Measure =
+  | 'value'
+  | 'quantity'
+  | 'quantity2'
+  | 'share_pct'
+  | 'value_growth_pct'
+  | 'quantity_growth_pct'
+  | 'contribution_pt';
+
+/**
+ * Classifications used in `Observation.classification`:
+ * - `total`            all commodities (commodityCode 'TOTAL')
+ * - `mof_pc_export`    MOF principal-commodity codes, export list (70503 motor vehicles…)
+ * - `mof_pc_import`    MOF principal-commodity codes, import list (70501 motor vehicles…)
+ * - `mof_pc_label`     MOF press-release principal commodity identified by its English label
+ *                      (the press XML carries no codes); commodityCode is the normalized label
+ * - `hs9`              Japan's 9-digit statistical code (HS6 + 3 national digits)
+ * - `hs2`/`hs4`/`hs6`/`hs10`  Harmonized System at that level (Census)
+ * - `census_enduse`    Census end-use code (30000 passenger cars, new and used)
+ */
+export const CLASSIFICATIONS = [
+  'total', 'mof_pc_export', 'mof_pc_import', 'mof_pc_label', 'hs9', 'hs2', 'hs4', 'hs6', 'hs10',
+  'census_enduse',
+] as const;
+
+/** One exchange-rate observation: a row of `fx.rate_history` without its vintage columns. */
+export interface FxObservation {
+  series: string;     // source series id: 'RXI_N.B.JA', 'DEXJPUS'
+  base: string;       // currency one unit of which is priced: 'USD' for yen per dollar
+  quote: string;      // currency the rate is expressed in: 'JPY' for yen per dollar
+  frequency: 'D' | 'M' | 'A';
+  period: string;     // '2025-04-21', '2024-10', '2024'
+  rate: string;       // decimal string: quote units per one base unit
+}
+
+/** What a parser learns about the release it reads (filled in while parsing). */
+export interface ReleaseFacts {
+  /** Which part of the dataset this release covers; see the vocabulary block. Required. */
+  scopeKey?: string;
+  /** Human-readable scope details stored as jsonb (periods, flow, commodity range…). */
+  scope?: Record<string, unknown>;
+  stage?: Stage;
+  sourceStage?: string;        // the source's own wording ('Provisional', '確報', 'revised')
+  publishedOn?: string;        // ISO date the publisher released it, when the file says
+  title?: string;
+}
+
+/** Where a release's bytes come from, as handed to a parser. */
+export interface ReleaseInput {
+  dataset: string;
+  /** The original file name or URL, used in every error message. */
+  fileName: string;
+  /** The raw bytes as a stream (already stored in the raw store). */
+  stream: () => NodeJS.ReadableStream | AsyncIterable<Uint8Array>;
+  /** Total size in bytes. */
+  bytes: number;
+  /** Hints from discovery (expected scope/stage/period), when the release was discovered. */
+  hints?: Record<string, unknown>;
+}
+
+/** A release a dataset's discovery found: where it is and what it is expected to hold. */
+export interface DiscoveredRelease {
+  url: string;
+  /** File name to show in messages and to keep with the raw bytes. */
+  fileName: string;
+  hints?: Record<string, unknown>;
+  /** For backfill/refresh listings: a short label ('2024-12 provisional'). */
+  label: string;
+  /** Period the release is about, for backfill ranges ('2024-12', '2024'). */
+  period?: string;
+}
+
+/** Options a dataset's discovery gets. */
+export interface DiscoverOptions {
+  /** Inclusive month range 'YYYY-MM' (backfill); absent = the newest releases (refresh). */
+  from?: string;
+  to?: string;
+  baseUrl: string;
+  fetchText: (url: string) => Promise<string>;
+  env: Record<string, string | undefined>;
+}
+
+/** The contract a pipeline implements for each dataset. A pipeline is data, not a framework. */
+export interface Dataset<Row = Observation> {
+  id: string;                   // 'mof.press'
+  source: SourceId;
+  description: string;
+  /** Which history table the rows go to. */
+  target: 'trade' | 'fx';
+  /** Expected content kind, used to refuse an HTML page or wrong bytes before parsing. */
+  contentKind: 'xml' | 'csv' | 'json' | 'xlsx';
+  /** Releases that exist for a range (or the newest ones). */
+  discover?: (opts: DiscoverOptions) => Promise<DiscoveredRelease[]>;
+  /** Parse one release to rows, recording what it learns in `facts`. Streaming. */
+  parse: (input: ReleaseInput, facts: ReleaseFacts) => AsyncIterable<Row>;
+}

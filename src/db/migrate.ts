@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Db } from './connect.js';
+import { PermanentError } from '../core/errors.js';
+
+export const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql');
+
+export interface Migration { version: number; name: string; file: string; sql: string; checksum: string }
+
+/** The numbered migrations in sql/ (NNN_name.sql), in order. */
+export function listMigrations(dir = SQL_DIR): Migration[] {
+  return fs.readdirSync(dir)
+    .filter((f) => /^\d{3}_.+\.sql$/.test(f))
+    .sort()
+    .map((f) => {
+      const sql = fs.readFileSync(path.join(dir, f), 'utf8');
+      return {
+        version: Number(f.slice(0, 3)),
+        name: f.slice(4, -4),
+        file: f,
+        sql,
+        checksum: crypto.createHash('sha256').update(sql).digest('hex'),
+      };
+    });
+}
+
+export interface MigrateResult { applied: string[]; level: number; rolesCreated: boolean }
+
+/**
+ * Applies pending migrations, each in its own transaction, then (re)applies the grants of
+ * sql/grants.sql, which are idempotent. Running it twice changes nothing.
+ * @example const { applied } = await migrate(db);
+ */
+export async function migrate(db: Db, dir = SQL_DIR): Promise<MigrateResult> {
+  await db.query(`CREATE SCHEMA IF NOT EXISTS etl`);
+  await db.query(`CREATE TABLE IF NOT EXISTS etl.schema_migration (
+    version int PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  await db.query(`COMMENT ON TABLE etl.schema_migration IS 'Migrations of sql/ applied to this database.'`);
+  const done = new Map<number, { name: string; checksum: string }>();
+  for (const r of await db.query<{ version: number; name: string; checksum: string }>('SELECT version, name, checksum FROM etl.schema_migration')) {
+    done.set(Number(r.version), r);
+  }
+  const applied: string[] = [];
+  for (const m of listMigrations(dir)) {
+    const prev = done.get(m.version);
+    if (prev) {
+      if (prev.checksum !== m.checksum) {
+        throw new PermanentError(
+          `migration ${m.file} was changed after it was applied to this database (checksum differs). ` +
+          'Add a new numbered migration instead of editing an applied one.', { migration: m.file },
+        );
+      }
+      continue;
+    }
+    await db.transaction(async (tx) => {
+      await tx.exec(m.sql);
+      await tx.query('INSERT INTO etl.schema_migration (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
+    });
+    applied.push(m.file);
+  }
+  const rolesCreated = await applyGrants(db, dir);
+  const level = Math.max(0, ...[...done.keys()], ...listMigrations(dir).map((m) => m.version));
+  return { applied, level, rolesCreated };
+}
+
+/**
+ * The analyst role and its read-only grants. Re-run after every migrate so that views added by
+ * later migrations are covered. Where the backend refuses roles, the database still works.
+ */
+async function applyGrants(db: Db, dir: string): Promise<boolean> {
+  const file = path.join(dir, 'grants.sql');
+  if (!fs.existsSync(file)) return false;
+  try {
+    await db.transaction((tx) => tx.exec(fs.readFileSync(file, 'utf8')));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Applied migration level, or 0 on an empty database. */
+export async function migrationLevel(db: Db): Promise<number> {
+  const exists = await db.query<{ ok: boolean }>(`SELECT to_regclass('etl.schema_migration') IS NOT NULL AS ok`);
+  if (!exists[0]?.ok) return 0;
+  const r = await db.query<{ v: number | null }>('SELECT max(version) AS v FROM etl.schema_migration');
+  return Number(r[0]?.v ?? 0);
+}
