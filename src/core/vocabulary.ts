@@ -149,9 +149,12 @@ export interface DiscoverOptions {
   /** Inclusive month range 'YYYY-MM' (backfill); absent = the newest releases (refresh). */
   from?: string;
   to?: string;
-  baseUrl: string;
+  /** Base URL of each host (config; tests point them all at one local fixture server). */
+  baseUrls: { mof: string; estat: string; census: string; censusWww: string; frb: string; fred: string };
+  /** GET a listing page or API index through the engine's HTTP client (retries, limits). */
   fetchText: (url: string) => Promise<string>;
-  env: Record<string, string | undefined>;
+  /** CENSUS_API_KEY, when set; put it in URLs with `key=`; the engine masks it in logs. */
+  censusApiKey?: string;
 }
 
 /** The contract a pipeline implements for each dataset. A pipeline is data, not a framework. */
