@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { open } from './common.js';
+import { migrate } from '../db/migrate.js';
+
+export function register(program: Command): void {
+  program.command('migrate')
+    .description('create or upgrade the database schema (idempotent)')
+    .action(async () => {
+      const ctx = await open({ migrate: false });
+      try {
+        const r = await migrate(ctx.db);
+        process.stdout.write(r.applied.length
+          ? `applied ${r.applied.length} migration(s) to ${ctx.db.describe()}: ${r.applied.join(', ')}\n`
+          : `${ctx.db.describe()} is up to date (migration level ${r.level})\n`);
+        if (!r.rolesCreated) process.stdout.write('note: this backend did not accept the analyst role; grants skipped\n');
+      } finally {
+        await ctx.close();
+      }
+    });
+}

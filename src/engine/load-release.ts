@@ -1,0 +1,165 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Dataset, ReleaseFacts } from '../core/vocabulary.js';
+import { DataError, EtlError, PermanentError } from '../core/errors.js';
+import { redactUrl } from '../core/config.js';
+import { openRaw, type RawFile } from '../fetch/raw-store.js';
+import { checkContent } from '../parse/sniff.js';
+import { withDatasetLock } from '../db/lock.js';
+import type { CopyValue, Session } from '../db/connect.js';
+import { fxTarget, mergeSql, tradeTarget, type Target } from './targets.js';
+import type { EngineContext } from './context.js';
+
+/** Where a release's bytes came from. */
+export interface ReleaseOrigin {
+  fileName: string;
+  url?: string;
+  contentType?: string | null;
+  etag?: string | null;
+  lastModified?: string | null;
+  hints?: Record<string, unknown>;
+  /** Came over HTTP (an HTML page is then a transient failure, not a data error). */
+  fromHttp?: boolean;
+}
+
+export type ReleaseStatus = 'loaded' | 'unchanged' | 'stale' | 'failed';
+
+export interface ReleaseOutcome {
+  dataset: string;
+  fileName: string;
+  status: ReleaseStatus;
+  releaseId?: number;
+  scopeKey?: string;
+  stage?: string;
+  publishedOn?: string;
+  rowsParsed?: number;
+  rowsInserted?: number;
+  rowsClosed?: number;
+  rowsUnchanged?: number;
+  ms?: number;
+  error?: EtlError | Error;
+}
+
+function targetOf(dataset: Dataset<any>): Target<any> {
+  return dataset.target === 'fx' ? fxTarget : tradeTarget;
+}
+
+/**
+ * Loads one stored release into its history table: content check, parse (streaming) → COPY into
+ * a staging table → merge, all in ONE transaction under the dataset's lock. Already-loaded bytes
+ * (same sha256) are skipped. A failure leaves the data tables exactly as they were, and the
+ * release row records the error.
+ * @example const out = await loadRelease(ctx, dataset, raw, { fileName: 'd41ma.csv' });
+ */
+export async function loadRelease(ctx: EngineContext, dataset: Dataset<any>, raw: RawFile, origin: ReleaseOrigin): Promise<ReleaseOutcome> {
+  const { db, config, logger } = ctx;
+  const started = Date.now();
+  const base = { dataset: dataset.id, fileName: origin.fileName };
+  return withDatasetLock(db, dataset.id, config.lockWaitMs, async () => {
+    const [already] = await db.query<{ id: string }>(
+      `SELECT id FROM etl.release WHERE dataset = $1 AND sha256 = $2 AND status = 'loaded'`, [dataset.id, raw.sha256]);
+    if (already) {
+      logger.info({ dataset: dataset.id, file: origin.fileName, releaseId: Number(already.id) }, 'release already loaded (same sha256): nothing to do');
+      return { ...base, status: 'unchanged', releaseId: Number(already.id), ms: Date.now() - started };
+    }
+    const [rel] = await db.query<{ id: string }>(
+      `INSERT INTO etl.release (source, dataset, url, file_name, sha256, bytes, content_type, etag, last_modified, status, run_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'loading', $10) RETURNING id`,
+      [dataset.source, dataset.id, origin.url ? redactUrl(origin.url) : null, origin.fileName, raw.sha256, raw.bytes,
+        origin.contentType ?? null, origin.etag ?? null, origin.lastModified ?? null, ctx.runId ?? null]);
+    const releaseId = Number(rel!.id);
+    const log = logger.child({ dataset: dataset.id, file: origin.fileName, releaseId });
+    try {
+      const head = await readHead(raw.path);
+      checkContent(head, { dataset: dataset.id, fileName: origin.fileName, kind: dataset.contentKind, bytes: raw.bytes, fromHttp: origin.fromHttp });
+      const facts: ReleaseFacts = {};
+      const result = await db.transaction((tx) => mergeRelease(tx, dataset, raw, origin, facts, releaseId));
+      const out: ReleaseOutcome = { ...base, ...result, releaseId, scopeKey: facts.scopeKey, stage: facts.stage, ms: Date.now() - started };
+      log.info({ status: out.status, scopeKey: out.scopeKey, stage: out.stage, publishedOn: out.publishedOn, rowsParsed: out.rowsParsed, rowsInserted: out.rowsInserted, rowsClosed: out.rowsClosed, ms: out.ms }, out.status === 'stale' ? 'release is older than the vintage already loaded for its scope: kept, not made current' : 'release loaded');
+      return out;
+    } catch (err) {
+      const e = err as Error;
+      const detail = err instanceof EtlError ? err.context : {};
+      await db.query(`UPDATE etl.release SET status = 'failed', error = $2, error_detail = $3 WHERE id = $1`,
+        [releaseId, e.message, JSON.stringify(detail)]).catch(() => {});
+      log.error({ err: e.message, ...(err instanceof EtlError ? err.toLog() : {}) }, 'release failed; database unchanged');
+      return { ...base, status: 'failed', releaseId, error: e, ms: Date.now() - started };
+    }
+  });
+}
+
+async function readHead(file: string): Promise<Buffer> {
+  const fd = await fs.promises.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(1024);
+    const { bytesRead } = await fd.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fd.close();
+  }
+}
+
+async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, origin: ReleaseOrigin, facts: ReleaseFacts, releaseId: number) {
+  const target = targetOf(dataset);
+  const sql = mergeSql(target);
+  const cols = [...target.keys, ...target.attrs];
+  await tx.query(sql.createStage);
+  let rowNo = 0;
+  async function* rows(): AsyncIterable<CopyValue[]> {
+    const input = { dataset: dataset.id, fileName: origin.fileName, stream: () => openRaw(raw), bytes: raw.bytes, hints: origin.hints };
+    for await (const row of dataset.parse(input, facts)) {
+      rowNo++;
+      const values = target.toCopy(row);
+      if (typeof values === 'string') {
+        // A parser that emits a malformed row is a bug, but it must not reach the tables.
+        throw new DataError({ dataset: dataset.id, file: origin.fileName, row: rowNo, value: JSON.stringify(row).slice(0, 200), expected: values });
+      }
+      yield values;
+    }
+  }
+  const rowsParsed = await tx.copyIn('_stage', cols, rows());
+  if (!facts.scopeKey) {
+    throw new PermanentError(`${dataset.id}: the parser did not determine the scope of ${origin.fileName}; nothing loaded`, { dataset: dataset.id, file: origin.fileName });
+  }
+  const [dup] = await tx.query<Record<string, string>>(sql.duplicates);
+  if (dup) {
+    const { n, ...key } = dup;
+    throw new DataError({ dataset: dataset.id, file: origin.fileName, value: Object.values(key).join(' / '), expected: `each observation once per release, but this key occurs ${n} times` });
+  }
+  const publishedOn = facts.publishedOn ?? (typeof origin.hints?.publishedOn === 'string' ? origin.hints.publishedOn : undefined);
+  await tx.query(
+    `UPDATE etl.release SET published_on = COALESCE($2::date, fetched_at::date), stage = $3, source_stage = $4, scope_key = $5, scope = $6, title = $7, rows_parsed = $8 WHERE id = $1`,
+    [releaseId, publishedOn ?? null, facts.stage ?? null, facts.sourceStage ?? null, facts.scopeKey, JSON.stringify(facts.scope ?? {}), facts.title ?? null, rowsParsed]);
+  // A release older than the vintage already current for its scope (a backfill fetching an old
+  // stage after a newer one) must not overwrite newer figures.
+  const [newer] = await tx.query<{ id: string }>(
+    `SELECT o.id FROM etl.release o, etl.release me
+     WHERE me.id = $1 AND o.dataset = me.dataset AND o.scope_key = me.scope_key AND o.status = 'loaded'
+       AND o.published_on > me.published_on LIMIT 1`, [releaseId]);
+  if (newer) {
+    await tx.query(`UPDATE etl.release SET status = 'stale', loaded_at = now(), rows_inserted = 0, rows_closed = 0 WHERE id = $1`, [releaseId]);
+    return { status: 'stale' as const, rowsParsed, rowsInserted: 0, rowsClosed: 0, rowsUnchanged: 0, publishedOn };
+  }
+  await tx.query('ANALYZE _stage');
+  const closedChanged = await countOf(tx, sql.closeChanged, [dataset.id, releaseId]);
+  const closedVanished = await countOf(tx, sql.closeVanished, [dataset.id, facts.scopeKey, releaseId]);
+  await tx.query(sql.rescope, [dataset.id, facts.scopeKey]);
+  const rowsInserted = await countOf(tx, sql.insert, [dataset.id, facts.scopeKey, releaseId]);
+  const rowsClosed = closedChanged + closedVanished;
+  const rowsUnchanged = rowsParsed - rowsInserted;
+  await tx.query(
+    `UPDATE etl.release SET status = 'loaded', loaded_at = now(), rows_inserted = $2, rows_closed = $3, rows_unchanged = $4 WHERE id = $1`,
+    [releaseId, rowsInserted, rowsClosed, rowsUnchanged]);
+  return { status: 'loaded' as const, rowsParsed, rowsInserted, rowsClosed, rowsUnchanged, publishedOn };
+}
+
+/** Runs a data-modifying statement and returns how many rows it touched. */
+async function countOf(tx: Session, statement: string, params: unknown[]): Promise<number> {
+  const rows = await tx.query<{ n: number }>(`WITH x AS (${statement} RETURNING 1) SELECT count(*)::int AS n FROM x`, params);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** The display name of a local file. */
+export function fileNameOf(p: string): string {
+  return path.basename(p);
+}

@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+/** A file in the content-addressed raw store. */
+export interface RawFile { sha256: string; bytes: number; path: string }
+
+/** Directory of the raw store: DATA_DIR/raw. */
+export function rawDir(dataDir: string): string {
+  return path.join(dataDir, 'raw');
+}
+
+/**
+ * Streams bytes into DATA_DIR/raw/<sha256>, hashing on the way, with bounded memory. The bytes go
+ * to a temporary name first and are renamed only when complete, so a torn download never sits
+ * under a valid hash. `limit` aborts with `onLimit`'s error once exceeded.
+ * @example const raw = await storeStream(cfg.dataDir, Readable.from(bytes));
+ */
+export async function storeStream(dataDir: string, source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, opts: { limit?: number; onLimit?: (n: number) => Error } = {}): Promise<RawFile> {
+  const dir = rawDir(dataDir);
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.tmp-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  const limit = opts.limit ?? Number.POSITIVE_INFINITY;
+  async function* counted(src: AsyncIterable<Uint8Array>) {
+    for await (const chunk of src) {
+      bytes += chunk.length;
+      if (bytes > limit) throw opts.onLimit ? opts.onLimit(bytes) : new Error(`more than ${limit} bytes`);
+      hash.update(chunk);
+      yield chunk;
+    }
+  }
+  try {
+    await pipeline(Readable.from(counted(source as AsyncIterable<Uint8Array>)), fs.createWriteStream(tmp));
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  const sha256 = hash.digest('hex');
+  const final = path.join(dir, sha256);
+  if (fs.existsSync(final)) fs.rmSync(tmp, { force: true });
+  else fs.renameSync(tmp, final);
+  return { sha256, bytes, path: final };
+}
+
+/** Copies a local file into the raw store (streaming). */
+export async function storeFile(dataDir: string, file: string): Promise<RawFile> {
+  return storeStream(dataDir, fs.createReadStream(file));
+}
+
+/** A fresh read stream of a stored file. */
+export function openRaw(raw: RawFile): fs.ReadStream {
+  return fs.createReadStream(raw.path, { highWaterMark: 256 * 1024 });
+}
