@@ -3,6 +3,9 @@ import { EXIT, reportError } from './common.js';
 import * as migrate from './migrate.js';
 import * as status from './status.js';
 import * as load from './load.js';
+import * as refresh from './refresh.js';
+import * as runs from './runs.js';
+import * as demo from './demo.js';
 
 /** The `trade-etl` command line. Exit codes: 0 ok, 1 failure, 2 usage. */
 export function buildProgram(): Command {
@@ -11,7 +14,7 @@ export function buildProgram(): Command {
       'Database: DATABASE_URL (Postgres) or, when unset, the embedded PGlite in DATA_DIR (default ./data).')
     .exitOverride()
     .showHelpAfterError();
-  for (const m of [migrate, status, load]) m.register(program);
+  for (const m of [demo, migrate, status, load, refresh, runs]) m.register(program);
   return program;
 }
 

@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { open, table, UsageError } from './common.js';
+import { selectDatasets } from '../engine/registry.js';
+import { refreshDatasets, type DatasetSummary } from '../engine/refresh.js';
+import { startRun, finishRun, type Trigger } from '../engine/runs.js';
+import type { EngineContext } from '../engine/context.js';
+
+const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+export function register(program: Command): void {
+  program.command('refresh')
+    .description('discover the newest releases, fetch what changed (conditional GET), load; safe to run from cron')
+    .option('-s, --source <source>', 'only this source (mof, census, frb); repeatable', collect)
+    .option('-d, --dataset <id>', 'only this dataset; repeatable', collect)
+    .option('--trigger <trigger>', 'recorded in etl.run: manual or cron', 'manual')
+    .action(async (opts: { source?: string[]; dataset?: string[]; trigger: string }) => {
+      if (!['manual', 'cron', 'schedule'].includes(opts.trigger)) throw new UsageError(`--trigger must be manual or cron, got ${opts.trigger}`);
+      const datasets = selectDatasets(opts);
+      const ctx = await open();
+      try {
+        const { summaries } = await runRefresh(ctx, datasets.map((d) => d.id), opts.trigger as Trigger, { source: opts.source, dataset: opts.dataset });
+        process.stdout.write(formatSummary(summaries));
+        if (summaries.some((s) => s.failed)) process.exitCode = 1;
+      } finally {
+        await ctx.close();
+      }
+    });
+}
+
+/** A refresh as a recorded run (also used by the scheduler). */
+export async function runRefresh(ctx: EngineContext, datasetIds: string[], trigger: Trigger, args: Record<string, unknown>) {
+  const datasets = selectDatasets({ dataset: datasetIds });
+  ctx.runId = await startRun(ctx.db, 'refresh', args, trigger);
+  let summaries: DatasetSummary[] = [];
+  try {
+    summaries = await refreshDatasets(ctx, datasets, { moveWatermark: true });
+  } catch (err) {
+    await finishRun(ctx.db, ctx.runId, 'failed', {}, (err as Error).message);
+    throw err;
+  }
+  const failed = summaries.reduce((n, s) => n + s.failed, 0);
+  const loaded = summaries.reduce((n, s) => n + s.loaded + s.unchanged, 0);
+  await finishRun(ctx.db, ctx.runId, failed ? (loaded ? 'partial' : 'failed') : 'succeeded', statsOf(summaries),
+    firstError(summaries));
+  return { runId: ctx.runId, summaries };
+}
+
+export function statsOf(summaries: DatasetSummary[]) {
+  return {
+    datasets: summaries.map((s) => ({
+      dataset: s.dataset, seen: s.seen, loaded: s.loaded, unchanged: s.unchanged, failed: s.failed,
+      rowsInserted: s.rowsInserted, rowsClosed: s.rowsClosed, discoverError: s.discoverError,
+      releases: s.releases.map((r) => ({ file: r.fileName, url: r.url, status: r.status, releaseId: r.releaseId, rows: r.rowsInserted, error: r.error?.message })),
+    })),
+  };
+}
+
+export function firstError(summaries: DatasetSummary[]): string | undefined {
+  for (const s of summaries) {
+    if (s.discoverError) return `${s.dataset}: ${s.discoverError}`;
+    const r = s.releases.find((x) => x.error);
+    if (r) return `${s.dataset}: ${r.fileName}: ${r.error!.message}`;
+  }
+  return undefined;
+}
+
+/** The one-screen summary: per dataset releases seen, new, unchanged, failed, rows; then each failure. */
+export function formatSummary(summaries: DatasetSummary[]): string {
+  const rows = summaries.map((s) => ({ dataset: s.dataset, seen: s.seen, new: s.loaded, unchanged: s.unchanged, failed: s.failed, 'rows new': s.rowsInserted, 'rows superseded': s.rowsClosed }));
+  let out = table(rows);
+  for (const s of summaries) {
+    if (s.discoverError) out += `\nFAILED ${s.dataset}: discovery: ${s.discoverError}`;
+    for (const r of s.releases) if (r.status === 'failed') out += `\nFAILED ${s.dataset}: ${r.fileName}: ${r.error?.message}`;
+  }
+  return out.endsWith('\n') ? out : `${out}\n`;
+}

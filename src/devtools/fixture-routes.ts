@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const FIXTURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures');
+
+/** One bundled release file and the real URL it is published under (fixtures/<source>/routes.json). */
+export interface FixtureRoute {
+  source: string;
+  dataset: string;
+  /** Absolute path of the file. */
+  file: string;
+  path: string;
+  query?: Record<string, string>;
+  contentType: string;
+  label: string;
+  /** Facts a person downloading the file would know (e.g. publishedOn), passed to the parser on `demo`. */
+  hints?: Record<string, unknown>;
+}
+
+/** The bundled fixtures of every source, in load order (mof, census, frb — rates last is fine). */
+export function fixtureRoutes(dir = FIXTURES_DIR): FixtureRoute[] {
+  const out: FixtureRoute[] = [];
+  for (const source of ['mof', 'census', 'frb']) {
+    const file = path.join(dir, source, 'routes.json');
+    if (!fs.existsSync(file)) continue;
+    const routes = JSON.parse(fs.readFileSync(file, 'utf8')) as Array<Omit<FixtureRoute, 'source'>>;
+    for (const r of routes) out.push({ ...r, source, file: path.join(dir, source, r.file) });
+  }
+  return out;
+}
