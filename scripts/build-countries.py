@@ -1,4 +1,4 @@
-# One-off builder for ref/countries.csv (kept out of the repo; the CSV is the reference).
+# Builder for ref/countries.csv from the real lists in ../shared/data and Debian iso-codes (python3 scripts/build-countries.py > ref/countries.csv); the CSV is the reference.
 import csv, json, re, io, sys
 iso = {x['alpha_2']: x for x in json.load(open('/usr/share/iso-codes/json/iso_3166-1.json'))['3166-1']}
 

@@ -35,7 +35,7 @@ export function checkContent(head: Buffer, opts: { dataset: string; fileName: st
   if (opts.bytes === 0 || head.length === 0) {
     throw new DataError({ dataset: opts.dataset, file: opts.fileName, expected: `a ${opts.kind.toUpperCase()} file, but the file is empty (0 bytes)` });
   }
-  if (opts.kind !== 'xml' && opts.kind !== 'xlsx' || opts.kind === 'xml') {
+  if (opts.kind !== 'xlsx') {
     if (looksLikeHtml(head)) {
       const msg = { dataset: opts.dataset, file: opts.fileName, line: 1, value: head.toString('utf8').trim().slice(0, 60), expected: `a ${opts.kind.toUpperCase()} file, not an HTML page (an error or portal page was served instead of the data)` };
       if (opts.fromHttp) throw new TransientError(DataError.format(msg), { ...msg });
