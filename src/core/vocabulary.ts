@@ -33,7 +33,7 @@ export type Flow = 'export' | 'import' | 'balance';
 /**
  * Period frequency. `M` = calendar month (`2024-03`), `A` = calendar year (`2024`),
  * `FY` = Japanese fiscal year April–March (`FY2024`), `H` = half year (`2024H1`),
- * `YTD` = year to date through a month (`2024-01..2024-11`), `D` = day (`2025-04-21`).
+ * `YTD` = year to date, keyed by the last month it covers (`2024-11` = January–November 2024), `D` = day (`2025-04-21`).
  * Calendar and fiscal years are different frequencies, so they can never be summed together.
  */
 export type Frequency = 'M' | 'A' | 'FY' | 'H' | 'YTD' | 'D';
@@ -91,6 +91,9 @@ export type Measure =
  * - `hs9`              Japan's 9-digit statistical code (HS6 + 3 national digits)
  * - `hs2`/`hs4`/`hs6`/`hs10`  Harmonized System at that level (Census)
  * - `census_enduse`    Census end-use code (30000 passenger cars, new and used)
+ * Census series other than general imports / total exports carry a suffix so that two series of
+ * one request never share a key: `:con` imports for consumption, `:air`, `:vessel`,
+ * `:containerized` transport modes (e.g. `census_enduse:con`).
  */
 export const CLASSIFICATIONS = [
   'total', 'mof_pc_export', 'mof_pc_import', 'mof_pc_label', 'hs9', 'hs2', 'hs4', 'hs6', 'hs10',

@@ -127,13 +127,15 @@ async function connectPg(config: Config): Promise<Db> {
     async withSession(fn) {
       const client = await pool.connect();
       let broken = false;
-      client.on('error', () => { broken = true; });
+      const onError = () => { broken = true; };
+      client.on('error', onError);
       try {
         return await fn(pgSession(client));
       } catch (err) {
         broken = broken || isConnectionError(err);
         throw err;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },

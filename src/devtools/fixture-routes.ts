@@ -16,6 +16,8 @@ export interface FixtureRoute {
   label: string;
   /** Facts a person downloading the file would know (e.g. publishedOn), passed to the parser on `demo`. */
   hints?: Record<string, unknown>;
+  /** 'listing' = an index page discovery reads (served, never loaded as a release). */
+  role?: 'listing';
 }
 
 /** The bundled fixtures of every source, in load order (mof, census, frb — rates last is fine). */

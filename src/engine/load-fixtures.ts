@@ -8,7 +8,7 @@ import type { EngineContext } from './context.js';
 
 /** Loads every bundled fixture (fixtures/<source>/routes.json, in order) through the local-file path. */
 export async function loadFixtures(ctx: EngineContext, trigger: Trigger): Promise<ReleaseOutcome[]> {
-  const routes = fixtureRoutes();
+  const routes = fixtureRoutes().filter((r) => r.role !== 'listing');
   ctx.runId = await startRun(ctx.db, 'demo', { fixtures: routes.length }, trigger);
   const out: ReleaseOutcome[] = [];
   for (const r of routes) {

@@ -14,11 +14,19 @@ export async function headBytes(stream: () => NodeJS.ReadableStream | AsyncItera
   return Buffer.concat(parts).subarray(0, n);
 }
 
-/** Does this look like an HTML page (an error or login page served in place of data)? */
+/**
+ * Does this look like an HTML page (an error or login page served in place of data)? Decided by
+ * the document's root only: data XML has elements like <title> too (MOF's press XML does).
+ */
 export function looksLikeHtml(head: Buffer): boolean {
-  const t = head.toString('latin1').replace(/^\uFEFF/, '').trimStart().slice(0, 200).toLowerCase();
-  return t.startsWith('<!doctype html') || t.startsWith('<html') || /^<\?xml[^>]*>\s*<!doctype html/.test(t) ||
-    (t.startsWith('<') && /<(head|body|title)[\s>]/.test(t));
+  let t = head.toString('latin1').replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
+  // Skip an XML declaration, processing instructions and comments before the root.
+  for (;;) {
+    const m = /^(<\?[\s\S]*?\?>|<!--[\s\S]*?-->)\s*/.exec(t);
+    if (!m) break;
+    t = t.slice(m[0].length);
+  }
+  return t.startsWith('<!doctype html') || /^<html[\s>]/.test(t) || /^<(head|body)[\s>]/.test(t);
 }
 
 /** Is this a zip container (xlsx)? */

@@ -11,7 +11,7 @@ import { connect, pgliteDb, type Db } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
 import { loadConfig } from '../../src/core/config.js';
 
-export interface TestDb { name: 'pglite' | 'postgres'; db: () => Db; url?: () => string }
+export interface TestDb { name: 'pglite' | 'postgres'; db: () => Db; url: () => string }
 
 /** Backends to run database tests on: PGlite always, Postgres when TEST_DATABASE_URL is set. */
 export function backends(): Array<'pglite' | 'postgres'> {

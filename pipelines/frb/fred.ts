@@ -1,0 +1,123 @@
+/**
+ * `frb.fred`: FRED's `fredgraph.csv` of an exchange-rate series (`DEXJPUS`, `DEXCHUS`,
+ * monthly `EXJPUS`…): a header `observation_date,<ID>[,<ID>…]` (older files: `DATE,<ID>`), then
+ * `YYYY-MM-DD,value` rows with an empty value (older files: `.`) for a day without a rate.
+ * Monthly and annual series are dated on the first day of their period; they become `YYYY-MM`
+ * and `YYYY` like H.10's.
+ *
+ * Scope, as for H.10: `<ids sorted>:<D|M|A>:<first>..<last>` — FRED serves the whole history
+ * unless asked for a range, so each download of the full series is its own vintage; changed
+ * values supersede the current row of the same natural key whatever its scope.
+ */
+import type { Dataset, FxObservation, ReleaseFacts, ReleaseInput } from '../../src/core/vocabulary.js';
+import { DataError } from '../../src/core/errors.js';
+import { readCsv } from '../../src/parse/csv.js';
+import { FRED_SERIES, type FredSeries } from './fred-series.js';
+import { checkPeriod, PeriodSequence, type FxFrequency } from './period-sequence.js';
+import { readRateCell } from './rate-cell.js';
+import { discoverFred } from './discovery.js';
+
+export const FRED_DATASET_ID = 'frb.fred';
+const MISSING = ['', '.'] as const;
+
+interface Column { index: number; series: string; def: FredSeries }
+
+/**
+ * Parses one FRED graph CSV into exchange-rate observations (streaming).
+ * @example for await (const fx of parseFred(input, facts)) { … } // { series: 'DEXJPUS', base: 'USD', quote: 'JPY', frequency: 'D', period: '2025-04-21', rate: '140.81' }
+ */
+export async function* parseFred(input: ReleaseInput, facts: ReleaseFacts): AsyncIterable<FxObservation> {
+  const dataset = input.dataset || FRED_DATASET_ID;
+  const file = input.fileName;
+  let columns: Column[] | undefined;
+  let frequency: FxFrequency = 'D';
+  let seq: PeriodSequence | undefined;
+  let rows = 0;
+  let values = 0;
+
+  for await (const { line, fields } of readCsv(input.stream(), { dataset, fileName: file, encoding: 'utf8' })) {
+    const blank = fields.length === 1 && fields[0]!.trim() === '';
+    if (!columns) {
+      const first = fields[0]!.trim();
+      if (first !== 'observation_date' && first !== 'DATE') {
+        throw new DataError({
+          dataset, file, line, column: '1', value: fields.join(',').slice(0, 80),
+          expected: 'the FRED header observation_date,<SERIES ID> (or DATE,<SERIES ID> in older files)',
+        });
+      }
+      if (fields.length < 2) throw new DataError({ dataset, file, line, value: fields.join(','), expected: 'at least one series id after the date column' });
+      columns = fields.slice(1).map((raw, i) => {
+        const series = raw.trim();
+        const def = FRED_SERIES[series];
+        if (!def) {
+          throw new DataError({
+            dataset, file, line, column: String(i + 2), value: series,
+            expected: `a FRED exchange-rate series whose direction is known (${Object.keys(FRED_SERIES).join(', ')}); add it to pipelines/frb/fred-series.ts with its direction`,
+          });
+        }
+        return { index: i + 1, series, def };
+      });
+      const freqs = new Set(columns.map((c) => c.def.frequency));
+      if (freqs.size !== 1) throw new DataError({ dataset, file, line, value: fields.join(','), expected: 'series of one frequency in one file' });
+      frequency = columns[0]!.def.frequency;
+      seq = new PeriodSequence({ dataset, file, column: fields[0]!.trim() });
+      facts.title = `FRED exchange rates: ${columns.map((c) => c.series).join(', ')}`;
+      continue;
+    }
+    if (blank) continue;
+    if (fields.length !== columns.length + 1) {
+      throw new DataError({ dataset, file, line, value: fields.join(','), expected: `${columns.length + 1} fields (the date and one value per series)` });
+    }
+    const date = fields[0]!.trim();
+    const bad = checkPeriod(date, 'D');
+    if (bad) throw new DataError({ dataset, file, line, column: 'observation_date', value: fields[0]!, expected: bad });
+    const period = toPeriod(date, frequency);
+    if (period === null) {
+      throw new DataError({
+        dataset, file, line, column: 'observation_date', value: date,
+        expected: frequency === 'M' ? 'the first day of a month (FRED dates monthly averages YYYY-MM-01)' : 'the first day of a year (FRED dates annual averages YYYY-01-01)',
+      });
+    }
+    if (!seq!.accept(period, fields, line)) continue;
+    rows++;
+    for (const c of columns) {
+      const rate = readRateCell(fields[c.index]!, { base: c.def.base, quote: c.def.quote, missing: MISSING }, { dataset, file, line, column: c.series });
+      if (rate === null) continue;
+      values++;
+      yield { series: c.series, base: c.def.base, quote: c.def.quote, frequency, period, rate };
+    }
+  }
+
+  if (!columns) throw new DataError({ dataset, file, line: 1, expected: 'the FRED header observation_date,<SERIES ID> (the file is empty)' });
+  if (!seq!.first) throw new DataError({ dataset, file, line: 2, expected: 'data rows after the header' });
+  const series = columns.map((c) => c.series).sort();
+  facts.scopeKey = `${series.join(',')}:${frequency}:${seq!.first}..${seq!.last}`;
+  facts.scope = {
+    series,
+    pairs: columns.map((c) => `${c.def.base}/${c.def.quote}`),
+    h10Equivalent: columns.map((c) => c.def.h10),
+    frequency,
+    from: seq!.first,
+    to: seq!.last,
+    periods: rows,
+    values,
+  };
+}
+
+/** `2024-10-01` → `2024-10` (M) / `2024` (A); null when the date is not the period's first day. */
+function toPeriod(date: string, frequency: FxFrequency): string | null {
+  if (frequency === 'D') return date;
+  if (frequency === 'M') return date.endsWith('-01') ? date.slice(0, 7) : null;
+  return date.endsWith('-01-01') ? date.slice(0, 4) : null;
+}
+
+/** The FRED dataset: fredgraph.csv exchange-rate series, rows for fx.rate_history. */
+export const fredDataset: Dataset<FxObservation> = {
+  id: FRED_DATASET_ID,
+  source: 'frb',
+  description: 'FRED (St. Louis Fed) republication of the H.10 exchange rates: daily DEX*, monthly EX*, annual AEX* series, fredgraph.csv.',
+  target: 'fx',
+  contentKind: 'csv',
+  discover: discoverFred,
+  parse: parseFred,
+};

@@ -1,0 +1,226 @@
+/**
+ * `frb.h10`: the Federal Reserve Data Download Program CSV of the H.10 release (noon buying
+ * rates in New York). Six quoted header lines, found by their trimmed labels and ended by the
+ * `Time Period` line, then unquoted data rows `period,value,value…` with `ND` (or an empty
+ * field) for a period without a rate.
+ *
+ * Scope: one release covers a set of series at one frequency over the range of periods it
+ * carries, so its scopeKey is `<series ids sorted, comma-joined>:<D|M|A>:<first>..<last>` (e.g.
+ * `RXI_N.B.CH,RXI_N.B.JA:D:2024-01-01..2025-05-09`). The same download made again (a revision)
+ * gets the same key and supersedes the earlier vintage, closing values it no longer carries;
+ * a download of another range is another scope and never closes rows outside its own range.
+ * Where two scopes overlap, the merge closes a current row whose value an incoming release
+ * changes by its natural key (dataset, series, frequency, period), whatever its scope, so there
+ * is still one current value per day. The key is complete only once the file has been read to
+ * the end (the last period is the last row).
+ */
+import type { Dataset, FxObservation, ReleaseFacts, ReleaseInput } from '../../src/core/vocabulary.js';
+import { DataError } from '../../src/core/errors.js';
+import { readCsv } from '../../src/parse/csv.js';
+import { parseH10SeriesId, resolveDirection } from './h10-series.js';
+import { checkPeriod, PeriodSequence, type FxFrequency } from './period-sequence.js';
+import { readRateCell } from './rate-cell.js';
+import { tapHead } from './raw-head.js';
+import { discoverH10 } from './discovery.js';
+
+export const H10_DATASET_ID = 'frb.h10';
+
+/** The six header lines, by normalized label, with the wording used in messages. */
+const HEADER_LABELS: ReadonlyArray<readonly [string, string]> = [
+  ['series description', 'Series Description'],
+  ['unit', 'Unit:'],
+  ['multiplier', 'Multiplier:'],
+  ['currency', 'Currency:'],
+  ['unique identifier', 'Unique Identifier:'],
+  ['time period', 'Time Period'],
+];
+const KNOWN = new Set(HEADER_LABELS.map(([k]) => k));
+/** The header is six lines; a few more are tolerated (unknown label lines are skipped). */
+const MAX_HEADER_LINES = 12;
+const HEAD_BYTES = 256 * 1024;
+const MISSING = ['ND', ''] as const;
+
+interface Column { index: number; series: string; base: string; quote: string }
+
+/** `"Unique Identifier: "` and `"Unique Identifier:"` are the same label; so are `Currency` and `Currency:`. */
+function normLabel(cell: string): string {
+  return cell.trim().replace(/:$/, '').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+function looksLikeData(cell: string): boolean {
+  return /^\d/.test(cell.trim());
+}
+
+/**
+ * Parses one H.10 Data Download Program CSV into exchange-rate observations (streaming).
+ * Sets facts.scopeKey/scope/title; throws DataError on anything that does not match the layout.
+ * @example for await (const fx of parseH10(input, facts)) { … } // fx = { series: 'RXI_N.B.JA', base: 'USD', quote: 'JPY', frequency: 'D', period: '2025-04-21', rate: '140.81' }
+ */
+export async function* parseH10(input: ReleaseInput, facts: ReleaseFacts): AsyncIterable<FxObservation> {
+  const dataset = input.dataset || H10_DATASET_ID;
+  const file = input.fileName;
+  const tap = tapHead(input.stream(), HEAD_BYTES);
+  const header = new Map<string, { line: number; fields: string[] }>();
+  let columns: Column[] | undefined;
+  let frequency: FxFrequency = 'D';
+  let seq: PeriodSequence | undefined;
+  let rows = 0;
+  let values = 0;
+
+  for await (const { line, fields } of readCsv(tap.stream, { dataset, fileName: file, encoding: 'utf8' })) {
+    const blank = fields.length === 1 && fields[0]!.trim() === '';
+    if (!columns) {
+      if (blank) continue;
+      const label = normLabel(fields[0]!);
+      if (label === 'time period') {
+        header.set(label, { line, fields });
+        checkQuotes(tap.head(), line, { dataset, file });
+        columns = buildColumns(header, { dataset, file });
+        frequency = columnFrequency(columns, header, { dataset, file });
+        seq = new PeriodSequence({ dataset, file, column: 'Time Period' });
+        const series = columns.map((c) => c.series);
+        facts.title = `H.10 exchange rates: ${series.join(', ')} (${frequency === 'D' ? 'daily' : frequency === 'M' ? 'monthly averages' : 'annual averages'})`;
+        continue;
+      }
+      if (KNOWN.has(label)) {
+        if (header.has(label)) {
+          throw new DataError({ dataset, file, line, column: '1', value: fields[0]!, expected: `the header line ${JSON.stringify(fields[0]!.trim())} once (it already appeared on line ${header.get(label)!.line})` });
+        }
+        header.set(label, { line, fields });
+        continue;
+      }
+      if (looksLikeData(fields[0]!) || line > MAX_HEADER_LINES) {
+        throw missingHeader(header, { dataset, file, line, value: fields.join(',') });
+      }
+      continue; // a label line this parser does not use
+    }
+
+    if (blank) continue; // the final newline, when there is one
+    if (fields.length !== columns.length + 1) {
+      throw new DataError({
+        dataset, file, line, value: fields.join(','),
+        expected: `${columns.length + 1} fields (the period and one value for each of ${columns.map((c) => c.series).join(', ')})`,
+      });
+    }
+    const period = fields[0]!.trim();
+    const bad = checkPeriod(period, frequency);
+    if (bad) throw new DataError({ dataset, file, line, column: 'Time Period', value: fields[0]!, expected: bad });
+    if (!seq!.accept(period, fields, line)) continue;
+    rows++;
+    for (const c of columns) {
+      const rate = readRateCell(fields[c.index]!, { base: c.base, quote: c.quote, missing: MISSING }, { dataset, file, line, column: c.series });
+      if (rate === null) continue;
+      values++;
+      yield { series: c.series, base: c.base, quote: c.quote, frequency, period, rate };
+    }
+  }
+
+  if (!columns) throw missingHeader(header, { dataset, file });
+  if (!seq!.first) {
+    throw new DataError({ dataset, file, line: header.get('time period')!.line + 1, expected: 'data rows after the Time Period line (the file has a header but no periods)' });
+  }
+  const series = columns.map((c) => c.series).sort();
+  facts.scopeKey = `${series.join(',')}:${frequency}:${seq!.first}..${seq!.last}`;
+  facts.scope = {
+    series,
+    pairs: columns.map((c) => `${c.base}/${c.quote}`),
+    frequency,
+    from: seq!.first,
+    to: seq!.last,
+    periods: rows,
+    values,
+    multiplier: 'ignored (H.10 multipliers are unreliable; magnitudes are validated instead)',
+  };
+}
+
+/** A spreadsheet that re-saves the file drops the quotes around the header cells. */
+function checkQuotes(head: Buffer, timePeriodLine: number, where: { dataset: string; file: string }): void {
+  const lines = head.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+  const complete = head.length < HEAD_BYTES ? lines.length : lines.length - 1; // the last piece may be cut
+  for (let i = 0; i < Math.min(timePeriodLine, complete); i++) {
+    const text = lines[i]!;
+    if (text.trim() === '') continue;
+    if (!text.startsWith('"')) {
+      throw new DataError({
+        ...where, line: i + 1, value: text.slice(0, 60),
+        expected: 'a quoted header line ("Series Description",… / "Time Period",…) as the Data Download Program writes it; ' +
+          'the quotes are gone, as happens when a spreadsheet re-saves the file — download the CSV again and load it unopened',
+      });
+    }
+  }
+}
+
+function missingHeader(header: Map<string, { line: number }>, at: { dataset: string; file: string; line?: number; value?: string }): DataError {
+  const missing = HEADER_LABELS.filter(([k]) => !header.has(k)).map(([, w]) => w);
+  return new DataError({
+    ...at,
+    expected: `the six H.10 header lines (${HEADER_LABELS.map(([, w]) => w).join(', ')}) before the data; missing: ${missing.join(', ')}` +
+      (missing.length ? ' (a spreadsheet may have dropped them when re-saving the file)' : ''),
+  });
+}
+
+function buildColumns(header: Map<string, { line: number; fields: string[] }>, where: { dataset: string; file: string }): Column[] {
+  const tp = header.get('time period')!;
+  const missing = HEADER_LABELS.filter(([k]) => !header.has(k));
+  if (missing.length) throw missingHeader(header, { ...where, line: tp.line, value: tp.fields.join(',') });
+  const width = tp.fields.length;
+  if (width < 2) {
+    throw new DataError({ ...where, line: tp.line, value: tp.fields.join(','), expected: 'at least one series id after "Time Period"' });
+  }
+  for (const [k, w] of HEADER_LABELS) {
+    const h = header.get(k)!;
+    if (h.fields.length !== width) {
+      throw new DataError({
+        ...where, line: h.line, column: w, value: h.fields.join(',').slice(0, 120),
+        expected: `${width} cells like the Time Period line (a description containing commas lost its quotes?)`,
+      });
+    }
+  }
+  const unit = header.get('unit')!;
+  const currency = header.get('currency')!;
+  const uid = header.get('unique identifier')!;
+  const seen = new Set<string>();
+  const cols: Column[] = [];
+  for (let i = 1; i < width; i++) {
+    const id = tp.fields[i]!.trim();
+    const sid = parseH10SeriesId(id);
+    if (!sid) {
+      throw new DataError({
+        ...where, line: tp.line, column: String(i + 1), value: id,
+        expected: 'an H.10 exchange-rate series id, RXI_N.<B|M|A>.<country> (foreign units per USD) or RXI$US_N.<B|M|A>.<country> (USD per foreign unit); the direction of any other series is unknown',
+      });
+    }
+    if (seen.has(id)) throw new DataError({ ...where, line: tp.line, column: String(i + 1), value: id, expected: 'each series once' });
+    seen.add(id);
+    const u = uid.fields[i]!.trim();
+    if (u !== id && !u.endsWith(`/${id}`)) {
+      throw new DataError({ ...where, line: uid.line, column: id, value: u, expected: `the unique identifier of ${id} (H10/H10/${id})` });
+    }
+    const dir = resolveDirection(unit.fields[i]!.trim(), currency.fields[i]!.trim(), sid);
+    if ('problem' in dir) {
+      throw new DataError({ ...where, line: unit.line, column: id, value: `${unit.fields[i]!.trim()} / ${currency.fields[i]!.trim()}`, expected: `a known direction of the rate: ${dir.problem}` });
+    }
+    cols.push({ index: i, series: id, base: dir.base, quote: dir.quote });
+  }
+  return cols;
+}
+
+function columnFrequency(cols: Column[], header: Map<string, { line: number; fields: string[] }>, where: { dataset: string; file: string }): FxFrequency {
+  const freqs = new Set(cols.map((c) => parseH10SeriesId(c.series)!.frequency));
+  if (freqs.size !== 1) {
+    const tp = header.get('time period')!;
+    throw new DataError({ ...where, line: tp.line, value: cols.map((c) => c.series).join(','), expected: 'series of one frequency (all .B., all .M. or all .A.)' });
+  }
+  return [...freqs][0]!;
+}
+
+/** The H.10 dataset: Data Download Program CSV, rows for fx.rate_history. */
+export const h10Dataset: Dataset<FxObservation> = {
+  id: H10_DATASET_ID,
+  source: 'frb',
+  description: 'Federal Reserve H.10 exchange rates (noon buying rates in New York), Data Download Program CSV: daily, monthly or annual.',
+  target: 'fx',
+  contentKind: 'csv',
+  discover: discoverH10,
+  parse: parseH10,
+};

@@ -1,0 +1,249 @@
+/**
+ * `mof.hs_country` — e-Stat HS-9 CSVs: the country table (品別国別表, 45 columns) and the
+ * world-total table (統計品別表, 44 columns), CP932, one English header line.
+ *
+ * Emitted per row and covered month (frequency 'M', period 'YYYY-MM'): 'quantity' (Unit1),
+ * 'quantity2' (Unit2) — each only when its unit is not blank — and 'value' (thousand yen → 'JPY').
+ * Classification 'hs9', code without its quotes; partner via partnerFromMofCode, world table →
+ * 'WORLD'. The *-Year columns become frequency 'A' observations only when the file covers
+ * January–December.
+ *
+ * Coverage (which months are real): e-Stat files are cumulative from January; the month they
+ * run to is in the listing title ("2024年12月分"), passed by discovery as hints.coverageTo or
+ * hints.title. A local file without hints gets a first streaming pass: the covered months are
+ * January through the last month with any non-zero figure anywhere in the file. Zeros after the
+ * coverage are not observations; zeros within it are real zeros. A non-zero figure after a
+ * hinted coverage is refused (the hint would be wrong).
+ *
+ * scopeKey: `<flow>:<year>:<scope>` — scope 'world' for the world table; for the country table
+ * the HS section the file covers (`s17` = chapters 86–89, as e-Stat splits them by section),
+ * from hints.hsScope or derived from the chapters present (`hs<first>-<last>` when they span
+ * more than one section).
+ */
+import type { Dataset, Flow, Observation, ReleaseFacts, ReleaseInput, Stage } from '../../src/core/vocabulary.js';
+import { DataError } from '../../src/core/errors.js';
+import { readCsv, type CsvRow } from '../../src/parse/csv.js';
+import { scaleDecimal } from '../../src/parse/numbers.js';
+import { partnerFromMofCode } from '../../src/ref/countries.js';
+import { discoverHsCountry } from './discovery.js';
+
+const DATASET = 'mof.hs_country';
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** The known header of a table; `Apl` is accepted for `Apr` (older files). */
+function expectedHeader(country: boolean): string[] {
+  const h = ['Exp or Imp', 'Year', 'HS', ...(country ? ['Country'] : []), 'Unit1', 'Unit2', 'Quantity1-Year', 'Quantity2-Year', 'Value-Year'];
+  for (const m of MONTHS) h.push(`Quantity1-${m}`, `Quantity2-${m}`, `Value-${m}`);
+  return h;
+}
+const COUNTRY_HEADER = expectedHeader(true);
+const WORLD_HEADER = expectedHeader(false);
+
+interface Layout {
+  country: boolean;
+  /** Index of Unit1; the year block starts two columns later. */
+  unit1: number;
+  width: number;
+}
+
+function checkHeader(fields: string[], fileName: string): Layout {
+  const cells = fields.map((f) => f.trim().replace(/-Apl$/, '-Apr'));
+  const country = cells[3] === 'Country';
+  const want = country ? COUNTRY_HEADER : WORLD_HEADER;
+  for (let i = 0; i < Math.max(want.length, cells.length); i++) {
+    if (cells[i] !== want[i]) {
+      throw new DataError({
+        dataset: DATASET, file: fileName, line: 1, column: `${i + 1}${want[i] ? ` (${want[i]})` : ''}`, value: fields[i] ?? '(missing)',
+        expected: `the e-Stat ${country ? 'HS-9 by country (45' : 'HS-9 world-total (44'}-column) header: column ${i + 1} should be ${want[i] ? JSON.stringify(want[i]) : 'absent'}`,
+      });
+    }
+  }
+  return { country, unit1: country ? 4 : 3, width: want.length };
+}
+
+/** HS section of a chapter (HS 2022 nomenclature), for scope keys. */
+function hsSection(chapter: number): number {
+  const starts = [1, 6, 15, 16, 25, 28, 39, 41, 44, 47, 50, 64, 68, 71, 72, 84, 86, 90, 93, 94, 97];
+  let s = 0;
+  for (let i = 0; i < starts.length; i++) if (chapter >= starts[i]!) s = i + 1;
+  return s;
+}
+
+interface Parsed {
+  flow: Flow;
+  flowCode: string;
+  year: string;
+  hs: string;
+  country: string;
+  unit1: string;
+  unit2: string;
+  /** [Q1, Q2, Value] for the year block (index 0) and months 1–12. */
+  blocks: string[][];
+}
+
+function parseRow(row: CsvRow, layout: Layout, fileName: string, header: string[]): Parsed {
+  const f = row.fields;
+  const bad = (col: number, expected: string): never => {
+    throw new DataError({ dataset: DATASET, file: fileName, line: row.line, column: `${col + 1} (${header[col] ?? '?'})`, value: f[col] ?? '(missing)', expected });
+  };
+  if (f.length !== layout.width) {
+    throw new DataError({ dataset: DATASET, file: fileName, line: row.line, value: `${f.length} fields`, expected: `${layout.width} fields as in the header` });
+  }
+  const flowCode = f[0]!.trim();
+  if (flowCode !== '1' && flowCode !== '2') bad(0, '1 (export) or 2 (import)');
+  const year = f[1]!.trim();
+  if (!/^(19|20)\d{2}$/.test(year)) bad(1, 'a four-digit year');
+  const hsm = /^'([0-9A-Z]{9})'$/.exec(f[2]!.trim());
+  if (!hsm) bad(2, "a 9-character statistical code in single quotes, e.g. '870323929'");
+  let country = '';
+  if (layout.country) {
+    country = f[3]!.trim();
+    if (!/^\d{3}$/.test(country)) bad(3, 'a 3-digit MOF country code');
+  }
+  const unit1 = f[layout.unit1]!.trim();
+  const unit2 = f[layout.unit1 + 1]!.trim();
+  if (!/^[A-Z0-9]{0,4}$/.test(unit1)) bad(layout.unit1, 'a unit code (e.g. NO, KG) or blank');
+  if (!/^[A-Z0-9]{0,4}$/.test(unit2)) bad(layout.unit1 + 1, 'a unit code (e.g. NO, KG) or blank');
+  const blocks: string[][] = [];
+  const start = layout.unit1 + 2;
+  for (let b = 0; b < 13; b++) {
+    const trio: string[] = [];
+    for (let k = 0; k < 3; k++) {
+      const c = start + b * 3 + k;
+      const v = f[c]!.trim();
+      if (!/^\d+$/.test(v)) bad(c, 'a non-negative whole number');
+      trio.push(v.replace(/^0+(?=\d)/, ''));
+    }
+    blocks.push(trio);
+  }
+  return { flow: flowCode === '1' ? 'export' : 'import', flowCode, year, hs: hsm![1]!, country, unit1, unit2, blocks };
+}
+
+/** Stage words of an e-Stat listing title; the least advanced stage of the title wins. */
+function estatStage(title: string): { stage: Stage; sourceStage: string } | undefined {
+  const words = title.match(/確定|確々報|9桁速報|確報|速報/g);
+  if (!words) return undefined;
+  const rank = (w: string): number => (w === '確定' ? 2 : w === '確々報' ? 1 : 0);
+  const min = Math.min(...words.map(rank));
+  const stage: Stage = min === 2 ? 'final' : min === 1 ? 'revised' : 'preliminary';
+  return { stage, sourceStage: /\(([^)]*)\)/.exec(title)?.[1] ?? words.join('/') };
+}
+
+/** Reads the rows of the file after its header. */
+async function* rowsOf(input: ReleaseInput): AsyncIterable<{ row: CsvRow; layout: Layout; header: string[] }> {
+  let layout: Layout | undefined;
+  let header: string[] = [];
+  for await (const row of readCsv(input.stream(), { dataset: DATASET, fileName: input.fileName, encoding: 'cp932' })) {
+    if (!layout) {
+      layout = checkHeader(row.fields, input.fileName);
+      header = row.fields.map((h) => h.trim());
+      continue;
+    }
+    if (row.fields.length === 1 && row.fields[0] === '') continue;
+    yield { row, layout, header };
+  }
+  if (!layout) throw new DataError({ dataset: DATASET, file: input.fileName, line: 1, value: '', expected: 'an e-Stat CSV with a header line (the file is empty)' });
+}
+
+interface Survey { lastMonth: number; chapters: Set<number>; flow?: string; year?: string; table?: 'country' | 'world' }
+
+/** First pass for files without hints: coverage and chapters, bounded memory. */
+async function survey(input: ReleaseInput): Promise<Survey> {
+  const s: Survey = { lastMonth: 0, chapters: new Set() };
+  for await (const { row, layout, header } of rowsOf(input)) {
+    const p = parseRow(row, layout, input.fileName, header);
+    s.table = layout.country ? 'country' : 'world';
+    const ch = Number(p.hs.slice(0, 2));
+    if (Number.isFinite(ch) && ch > 0) s.chapters.add(ch);
+    for (let m = 12; m > s.lastMonth; m--) {
+      if (p.blocks[m]!.some((v) => v !== '0')) { s.lastMonth = m; break; }
+    }
+  }
+  return s;
+}
+
+function scopeOfChapters(chapters: Set<number>): string {
+  const list = [...chapters].sort((a, b) => a - b);
+  if (list.length === 0) return 'hs00';
+  const secs = new Set(list.map(hsSection));
+  if (secs.size === 1) return `s${[...secs][0]}`;
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `hs${two(list[0]!)}-${two(list[list.length - 1]!)}`;
+}
+
+/**
+ * Parses one e-Stat HS-9 CSV (country or world table) into monthly (and, for a full year,
+ * annual) observations. Streaming; a second pass only when discovery gave no coverage hints.
+ * @example for await (const o of parseHsCountry(input, facts)) rows.push(o)
+ */
+export async function* parseHsCountry(input: ReleaseInput, facts: ReleaseFacts): AsyncIterable<Observation> {
+  const hints = input.hints ?? {};
+  const hintTitle = typeof hints.title === 'string' ? hints.title : undefined;
+  let coverage: number | undefined;
+  let coverageFromHint = false;
+  if (typeof hints.coverageTo === 'string' && /^\d{4}-\d{2}$/.test(hints.coverageTo)) {
+    coverage = Number(hints.coverageTo.slice(5));
+    coverageFromHint = true;
+  } else if (hintTitle) {
+    const m = /(\d{4})年(\d{1,2})月分/.exec(hintTitle);
+    if (m) { coverage = Number(m[2]); coverageFromHint = true; }
+  }
+  let scope = typeof hints.hsScope === 'string' ? hints.hsScope : undefined;
+  if (coverage === undefined || scope === undefined) {
+    const s = await survey(input);
+    coverage ??= s.lastMonth;
+    scope ??= s.table === 'world' ? 'world' : scopeOfChapters(s.chapters);
+  }
+  const stage = hintTitle ? estatStage(hintTitle) : undefined;
+  facts.stage = (typeof hints.stage === 'string' ? hints.stage as Stage : undefined) ?? stage?.stage ?? 'preliminary';
+  facts.sourceStage = stage?.sourceStage ?? (typeof hints.sourceStage === 'string' ? hints.sourceStage : 'unknown (no e-Stat listing title)');
+  if (hintTitle) facts.title = hintTitle;
+  if (typeof hints.publishedOn === 'string') facts.publishedOn = hints.publishedOn;
+
+  let first: Parsed | undefined;
+  let count = 0;
+  for await (const { row, layout, header } of rowsOf(input)) {
+    const p = parseRow(row, layout, input.fileName, header);
+    if (!first) {
+      first = p;
+      const sc = layout.country ? scope! : 'world';
+      facts.scopeKey = `${p.flow}:${p.year}:${sc}`;
+      facts.scope = { table: layout.country ? 'country' : 'world', flow: p.flow, year: p.year, months: `${p.year}-01..${p.year}-${String(coverage).padStart(2, '0')}`, hsScope: sc, coverageFrom: coverageFromHint ? 'listing title' : 'data (last non-zero month)' };
+    } else if (p.flowCode !== first.flowCode || p.year !== first.year) {
+      const col = p.flowCode !== first.flowCode ? 0 : 1;
+      throw new DataError({ dataset: DATASET, file: input.fileName, line: row.line, column: `${col + 1} (${header[col]})`, value: row.fields[col]!, expected: `the same flow and year on every row (${first.flowCode}, ${first.year}): one release covers one flow and one year` });
+    }
+    const partner = layout.country ? partnerFromMofCode(p.country) : 'WORLD';
+    const partnerSourceCode = layout.country ? p.country : 'WORLD';
+    const base = { reporter: 'JP', partner, partnerSourceCode, flow: p.flow, classification: 'hs9', commodityCode: p.hs, commodityLabel: null, basis: p.flow === 'export' ? 'FOB' : 'CIF' };
+    const emitBlock = function* (b: number, period: string, frequency: 'M' | 'A'): Generator<Observation> {
+      const [q1, q2, v] = p.blocks[b]!;
+      if (p.unit1 !== '') yield { ...base, period, frequency, measure: 'quantity', value: q1!, unit: p.unit1, sourceValue: row.fields[layout.unit1 + 2 + b * 3]!.trim(), sourceUnit: p.unit1 };
+      if (p.unit2 !== '') yield { ...base, period, frequency, measure: 'quantity2', value: q2!, unit: p.unit2, sourceValue: row.fields[layout.unit1 + 3 + b * 3]!.trim(), sourceUnit: p.unit2 };
+      yield { ...base, period, frequency, measure: 'value', value: scaleDecimal(v!, 3), unit: 'JPY', sourceValue: row.fields[layout.unit1 + 4 + b * 3]!.trim(), sourceUnit: 'thousand yen' };
+    };
+    for (let m = 1; m <= 12; m++) {
+      if (m > coverage!) {
+        if (p.blocks[m]!.some((v) => v !== '0')) {
+          const c = layout.unit1 + 2 + m * 3 + p.blocks[m]!.findIndex((v) => v !== '0');
+          throw new DataError({ dataset: DATASET, file: input.fileName, line: row.line, column: `${c + 1} (${header[c]})`, value: row.fields[c]!, expected: `0: the file covers ${p.year}-01..${p.year}-${String(coverage).padStart(2, '0')} only (listing title), so later months must be empty` });
+        }
+        continue;
+      }
+      for (const o of emitBlock(m, `${p.year}-${String(m).padStart(2, '0')}`, 'M')) { count++; yield o; }
+    }
+    if (coverage === 12) for (const o of emitBlock(0, p.year, 'A')) { count++; yield o; }
+  }
+  if (!first) throw new DataError({ dataset: DATASET, file: input.fileName, line: 2, value: '', expected: 'at least one data row after the header' });
+  if (count === 0) throw new DataError({ dataset: DATASET, file: input.fileName, line: 2, value: '', expected: 'at least one covered month with figures (every month is 0)' });
+}
+
+export const hsCountryDataset: Dataset = {
+  id: DATASET,
+  source: 'mof',
+  description: 'e-Stat HS-9 trade CSV by country (品別国別表) and world totals (統計品別表): monthly quantity and value, thousand yen',
+  target: 'trade',
+  contentKind: 'csv',
+  discover: discoverHsCountry,
+  parse: parseHsCountry,
+};
