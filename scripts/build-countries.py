@@ -5,7 +5,7 @@ iso = {x['alpha_2']: x for x in json.load(open('/usr/share/iso-codes/json/iso_31
 # Census Schedule C
 census = {}  # iso2 -> code
 census_rows = []
-for line in open('/work/shared/data/census/schedule_c_country.txt', encoding='ascii'):
+for line in open('ref/sources/schedule_c_country.txt', encoding='ascii'):
     line = line.rstrip('\n').rstrip()
     m = re.match(r'^(\d{4})\s*\|', line)
     if not m: continue
@@ -32,7 +32,7 @@ MOF_ISO = dict(x.split(':') for x in '''103:KR 104:KP 105:CN 106:TW 107:MN 108:H
 # MOF codes that are not one ISO country: stay mof3:<code>
 MOF_NO_COUNTRY = {'216','326','327','415','502','523','605','701','702','703'}
 AUTH = dict(x.split(':') for x in '103:KR 105:CN 106:TW 108:HK 110:VN 111:TH 112:SG 113:MY 117:PH 118:ID 123:IN 205:GB 207:NL 208:BE 210:FR 213:DE 215:CH 220:IT 224:RU 302:CA 304:US 305:MX 410:BR 601:AU 606:NZ'.split())
-lia = list(csv.DictReader(open('/work/shared/data/mof/liapunov_JapanTrade_Countries.csv', newline='')))
+lia = list(csv.DictReader(open('ref/sources/liapunov_JapanTrade_Countries.csv', newline='')))
 lia_codes = {r['Code'] for r in lia}
 for r in lia:
     assert r['Code'] in MOF_ISO or r['Code'] in MOF_NO_COUNTRY, r

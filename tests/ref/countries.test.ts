@@ -9,7 +9,14 @@ import { generateReferenceSql, REFERENCE_SQL_PATH, sqlLiteral } from '../../scri
 import { DataError } from '../../src/core/errors.js';
 import { backends, useDb } from '../helpers/db.js';
 
-const data = (f: string) => new URL(`./data/${f}`, import.meta.url);
+// The source lists live beside the reference they build; the press files are the MOF fixtures.
+const FILES: Record<string, string> = {
+  'schedule_c_country.txt': '../../ref/sources/schedule_c_country.txt',
+  'liapunov_JapanTrade_Countries.csv': '../../ref/sources/liapunov_JapanTrade_Countries.csv',
+  'press_2024124en.xml': '../../fixtures/mof/press/2024124e.xml',
+  'mof_press_2025104e_excerpt.xml': '../../fixtures/mof/press/2025104e_excerpt.xml',
+};
+const data = (f: string) => new URL(FILES[f] ?? `./missing/${f}`, import.meta.url);
 const read = (f: string) => fs.readFileSync(data(f), 'utf8');
 
 const PRESS_FILES = ['press_2024124en.xml', 'mof_press_2025104e_excerpt.xml'];
