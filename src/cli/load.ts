@@ -26,8 +26,8 @@ export function register(program: Command): void {
         if (out.status === 'failed') throw out.error;
         process.stdout.write(out.status === 'unchanged'
           ? `${dataset.id}: ${path.basename(file)} is already loaded (release ${out.releaseId}); nothing to do\n`
-          : out.status === 'stale'
-            ? `${dataset.id}: ${path.basename(file)} is older than the vintage already loaded for scope ${out.scopeKey}; kept as release ${out.releaseId}, not made current\n`
+          : out.late
+            ? `${dataset.id}: loaded ${path.basename(file)} as release ${out.releaseId}, published before the newest release of scope ${out.scopeKey}: ${out.rowsInserted} history rows added at its publication date; current values unchanged\n`
             : `${dataset.id}: loaded ${path.basename(file)} as release ${out.releaseId} (scope ${out.scopeKey}${out.stage ? `, ${out.stage}` : ''}): ${out.rowsParsed} observations, ${out.rowsInserted} new, ${out.rowsClosed} superseded, ${out.rowsUnchanged} unchanged\n`);
         process.exitCode = EXIT.ok;
       } finally {

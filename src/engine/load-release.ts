@@ -7,7 +7,7 @@ import { openRaw, type RawFile } from '../fetch/raw-store.js';
 import { checkContent } from '../parse/sniff.js';
 import { withDatasetLock } from '../db/lock.js';
 import type { CopyValue, Session } from '../db/connect.js';
-import { fxTarget, mergeSql, tradeTarget, type Target } from './targets.js';
+import { fxTarget, lateMergeSql, mergeSql, tradeTarget, type Target } from './targets.js';
 import type { EngineContext } from './context.js';
 
 /** Where a release's bytes came from. */
@@ -22,7 +22,7 @@ export interface ReleaseOrigin {
   fromHttp?: boolean;
 }
 
-export type ReleaseStatus = 'loaded' | 'unchanged' | 'stale' | 'failed';
+export type ReleaseStatus = 'loaded' | 'unchanged' | 'failed';
 
 export interface ReleaseOutcome {
   dataset: string;
@@ -36,6 +36,8 @@ export interface ReleaseOutcome {
   rowsInserted?: number;
   rowsClosed?: number;
   rowsUnchanged?: number;
+  /** Published before the newest release of its scope: joined the history, current values kept. */
+  late?: boolean;
   ms?: number;
   error?: EtlError | Error;
 }
@@ -75,7 +77,7 @@ export async function loadRelease(ctx: EngineContext, dataset: Dataset<any>, raw
       const facts: ReleaseFacts = {};
       const result = await db.transaction((tx) => mergeRelease(tx, dataset, raw, origin, facts, releaseId));
       const out: ReleaseOutcome = { ...base, ...result, releaseId, scopeKey: facts.scopeKey, stage: facts.stage, ms: Date.now() - started };
-      log.info({ status: out.status, scopeKey: out.scopeKey, stage: out.stage, publishedOn: out.publishedOn, rowsParsed: out.rowsParsed, rowsInserted: out.rowsInserted, rowsClosed: out.rowsClosed, ms: out.ms }, out.status === 'stale' ? 'release is older than the vintage already loaded for its scope: kept, not made current' : 'release loaded');
+      log.info({ status: out.status, late: out.late, scopeKey: out.scopeKey, stage: out.stage, publishedOn: out.publishedOn, rowsParsed: out.rowsParsed, rowsInserted: out.rowsInserted, rowsClosed: out.rowsClosed, ms: out.ms }, out.late ? 'release is older than the newest loaded for its scope: added to the history at its publication date, current values kept' : 'release loaded');
       return out;
     } catch (err) {
       const e = err as Error;
@@ -130,17 +132,26 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   await tx.query(
     `UPDATE etl.release SET published_on = COALESCE($2::date, fetched_at::date), stage = $3, source_stage = $4, scope_key = $5, scope = $6, title = $7, rows_parsed = $8 WHERE id = $1`,
     [releaseId, publishedOn ?? null, facts.stage ?? null, facts.sourceStage ?? null, facts.scopeKey, JSON.stringify(facts.scope ?? {}), facts.title ?? null, rowsParsed]);
-  // A release older than the vintage already current for its scope (a backfill fetching an old
-  // stage after a newer one) must not overwrite newer figures.
-  const [newer] = await tx.query<{ id: string }>(
-    `SELECT o.id FROM etl.release o, etl.release me
-     WHERE me.id = $1 AND o.dataset = me.dataset AND o.scope_key = me.scope_key AND o.status = 'loaded'
-       AND o.published_on > me.published_on LIMIT 1`, [releaseId]);
-  if (newer) {
-    await tx.query(`UPDATE etl.release SET status = 'stale', loaded_at = now(), rows_inserted = 0, rows_closed = 0 WHERE id = $1`, [releaseId]);
-    return { status: 'stale' as const, rowsParsed, rowsInserted: 0, rowsClosed: 0, rowsUnchanged: 0, publishedOn };
-  }
   await tx.query('ANALYZE _stage');
+  // A release older than the newest one loaded for its scope (a backfill fetching an old stage
+  // after a newer one) joins the history at its own publication date; current values stay.
+  const [next] = await tx.query<{ id: string; published_on: string }>(
+    `SELECT o.id, o.published_on::text AS published_on FROM etl.release o, etl.release me
+     WHERE me.id = $1 AND o.dataset = me.dataset AND o.scope_key = me.scope_key AND o.status = 'loaded'
+       AND o.published_on > me.published_on ORDER BY o.published_on, o.id LIMIT 1`, [releaseId]);
+  if (next) {
+    const [me] = await tx.query<{ published_on: string }>(`SELECT published_on::text AS published_on FROM etl.release WHERE id = $1`, [releaseId]);
+    const late = lateMergeSql(target);
+    await tx.query(late.at, [dataset.id, me!.published_on]);
+    // Closing first keeps one current row per key while the resumed copies go in.
+    const rowsClosed = await countOf(tx, late.close, [releaseId]);
+    const inserted = await countOf(tx, late.insertLate, [dataset.id, facts.scopeKey, releaseId, Number(next.id), next.published_on]);
+    const resumed = await countOf(tx, late.insertResumed, [Number(next.id), next.published_on]);
+    await tx.query(
+      `UPDATE etl.release SET status = 'loaded', loaded_at = now(), rows_inserted = $2, rows_closed = $3, rows_unchanged = $4 WHERE id = $1`,
+      [releaseId, inserted + resumed, rowsClosed, rowsParsed - inserted]);
+    return { status: 'loaded' as const, late: true, rowsParsed, rowsInserted: inserted + resumed, rowsClosed, rowsUnchanged: rowsParsed - inserted, publishedOn };
+  }
   const closedChanged = await countOf(tx, sql.closeChanged, [dataset.id, releaseId]);
   const closedVanished = await countOf(tx, sql.closeVanished, [dataset.id, facts.scopeKey, releaseId]);
   await tx.query(sql.rescope, [dataset.id, facts.scopeKey]);

@@ -64,6 +64,48 @@ export const fxTarget: Target<FxObservation> = {
   },
 };
 
+/**
+ * The SQL of a late merge: a release published BEFORE the newest loaded release of its scope
+ * (a backfill fetching an older stage after a newer one). Its values are slotted into each key's
+ * chain at its publication date, so `observation_as_of` answers as the publisher did then, while
+ * the current values stay those of the newer release. For a key whose value at that date differs
+ * (or that had none), the late row is valid from the late release until the next change of that
+ * key or the next release of the scope, whichever was published first; the value it interrupted
+ * resumes at the next release of the scope if it lasted beyond it.
+ * Parameters — at: $1 dataset, $2 the late release's publication date; insertLate: $1 dataset,
+ * $2 scope key, $3 late release id, $4 next release of the scope, $5 its publication date;
+ * close: $1 late release id; insertResumed: $1 next release, $2 its publication date.
+ * Keys the late release lacks are left alone (an older stage missing a key says nothing about
+ * the stages around it).
+ */
+export function lateMergeSql(t: Target<unknown>): { at: string; close: string; insertLate: string; insertResumed: string } {
+  const cols = [...t.keys, ...t.attrs];
+  const keyEq = (a: string, b: string) => t.keys.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
+  const changed = t.changeCols.map((c) => `h.${c} IS DISTINCT FROM s.${c}`).join(' OR ');
+  return {
+    at: `CREATE TEMP TABLE _at ON COMMIT DROP AS
+      SELECT h.id, h.valid_to_release AS old_to, tr.published_on AS old_to_pub, ${t.keys.map((k) => `h.${k}`).join(', ')}
+      FROM ${t.table} h
+      JOIN etl.release fr ON fr.id = h.valid_from_release
+      LEFT JOIN etl.release tr ON tr.id = h.valid_to_release
+      WHERE h.dataset = $1 AND fr.published_on <= $2::date AND (h.valid_to_release IS NULL OR tr.published_on > $2::date)
+        AND EXISTS (SELECT 1 FROM _stage s WHERE ${keyEq('h', 's')})`,
+    insertLate: `INSERT INTO ${t.table} (dataset, scope_key, ${cols.join(', ')}, valid_from_release, valid_to_release)
+      SELECT $1, $2, ${cols.map((c) => `s.${c}`).join(', ')}, $3,
+             CASE WHEN a.old_to IS NOT NULL AND a.old_to_pub <= $5::date THEN a.old_to ELSE $4 END
+      FROM _stage s
+      LEFT JOIN _at a ON ${keyEq('a', 's')}
+      LEFT JOIN ${t.table} h ON h.id = a.id
+      WHERE a.id IS NULL OR (${changed})`,
+    insertResumed: `INSERT INTO ${t.table} (dataset, scope_key, ${cols.join(', ')}, valid_from_release, valid_to_release)
+      SELECT h.dataset, h.scope_key, ${cols.map((c) => `h.${c}`).join(', ')}, $1, a.old_to
+      FROM _at a JOIN ${t.table} h ON h.id = a.id JOIN _stage s ON ${keyEq('a', 's')}
+      WHERE (${changed}) AND (a.old_to IS NULL OR a.old_to_pub > $2::date) AND a.old_to IS DISTINCT FROM $1`,
+    close: `UPDATE ${t.table} h SET valid_to_release = $1 FROM _at a, _stage s
+      WHERE h.id = a.id AND ${keyEq('a', 's')} AND (${changed})`,
+  };
+}
+
 /** The SQL statements of one merge, for a staging table `_stage` already filled. */
 export function mergeSql(t: Target<unknown>): { createStage: string; duplicates: string; closeChanged: string; closeVanished: string; rescope: string; insert: string } {
   const cols = [...t.keys, ...t.attrs];

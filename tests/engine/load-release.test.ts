@@ -94,12 +94,36 @@ for (const backend of backends()) {
       expect(rel!.error).toContain('14O.09');
     });
 
-    it('an older release arriving after a newer one of the same scope is kept but not made current', async () => {
+    it('an older release arriving after a newer one joins the history at its publication date; current values stay', async () => {
       const old = fredCsv(30, '2024-01-02', (date, v) => (date === '2024-01-03' ? '139.99' : v));
-      const before = await snapshot(t.db());
+      const current = await t.db().query(`SELECT series, period, rate::text FROM fx.rate ORDER BY series, period`);
       const out = await load(ctx(), old, 'DEXJPUS-old.csv', '2024-02-25');
-      expect(out.status).toBe('stale');
-      expect((await snapshot(t.db())).rates).toEqual(before.rates);
+      expect(out.status).toBe('loaded');
+      expect(out.late).toBe(true);
+      expect(out.rowsInserted).toBe(1);
+      expect(await t.db().query(`SELECT series, period, rate::text FROM fx.rate ORDER BY series, period`)).toEqual(current);
+      const asOf = async (d: string) => Number((await t.db().query<{ rate: string }>(
+        `SELECT rate::text FROM fx.rate_as_of($1) WHERE series = 'DEXJPUS' AND period = '2024-01-03'`, [d]))[0]?.rate);
+      expect(await asOf('2024-02-21')).toBe(140.01);
+      expect(await asOf('2024-02-26')).toBe(139.99);
+      expect(await asOf('2024-03-02')).toBe(141.23);
+      // An unchanged day keeps one row: the late release confirms it and writes nothing.
+      const n = await t.db().query<{ n: number }>(`SELECT count(*)::int AS n FROM fx.rate_history WHERE series = 'DEXJPUS' AND period = '2024-01-04'`);
+      expect(n[0]!.n).toBe(1);
+    });
+
+    it('a late value that was later restored: the interrupted value resumes at the next release', async () => {
+      // Scope 2023: v1 (Jan 10) 150.00 → v3 (Mar 10) unchanged; then v2 (Feb 10) arrives late with 151.00.
+      const base = (v: string) => `observation_date,DEXJPUS\n2023-06-01,${v}\n2023-06-02,150.50\n`;
+      expect((await load(ctx(), base('150.00'), 'v1.csv', '2023-01-10')).status).toBe('loaded');
+      expect((await load(ctx(), `${base('150.00')}`.replace('150.50', '150.51'), 'v3.csv', '2023-03-10')).status).toBe('loaded');
+      const late = await load(ctx(), base('151.00'), 'v2.csv', '2023-02-10');
+      expect(late.late).toBe(true);
+      const asOf = async (d: string) => Number((await t.db().query<{ rate: string }>(
+        `SELECT rate::text FROM fx.rate_as_of($1) WHERE series = 'DEXJPUS' AND period = '2023-06-01'`, [d]))[0]?.rate);
+      expect([await asOf('2023-01-11'), await asOf('2023-02-11'), await asOf('2023-03-11')]).toEqual([150, 151, 150]);
+      const [cur] = await t.db().query<{ rate: string }>(`SELECT rate::text FROM fx.rate WHERE series = 'DEXJPUS' AND period = '2023-06-01'`);
+      expect(Number(cur!.rate)).toBe(150);
     });
 
     it('two concurrent loads of one dataset do not interleave', async () => {
