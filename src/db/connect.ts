@@ -140,7 +140,12 @@ async function connectPg(config: Config): Promise<Db> {
       }
     },
     describe: () => redactSecrets(url, config),
-    async close() { await kysely.destroy(); },
+    async close() {
+      // Kysely ends the pool only if it used it itself; idle clients would keep the process
+      // alive for pg's idle time-out (10 s) after every command.
+      await kysely.destroy();
+      if (!pool.ended) await pool.end();
+    },
   };
   return db;
 }
