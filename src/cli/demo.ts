@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { open, table } from './common.js';
 import { loadFixtures } from '../engine/load-fixtures.js';
+import { printClaims } from './claims.js';
 
 export function register(program: Command): void {
   program.command('demo')
@@ -14,6 +15,8 @@ export function register(program: Command): void {
         const failed = outcomes.filter((o) => o.status === 'failed');
         for (const f of failed) process.stdout.write(`FAILED ${f.dataset} ${f.fileName}: ${f.error?.message}\n`);
         if (failed.length) process.exitCode = 1;
+        process.stdout.write('\n');
+        await printClaims(ctx);
       } finally {
         await ctx.close();
       }

@@ -6,6 +6,13 @@ import * as load from './load.js';
 import * as refresh from './refresh.js';
 import * as runs from './runs.js';
 import * as demo from './demo.js';
+import * as backfill from './backfill.js';
+import * as schedule from './schedule.js';
+import * as retry from './retry.js';
+import * as serve from './serve.js';
+import * as doctor from './doctor.js';
+import * as claims from './claims.js';
+import * as report from './report.js';
 
 /** The `trade-etl` command line. Exit codes: 0 ok, 1 failure, 2 usage. */
 export function buildProgram(): Command {
@@ -14,7 +21,7 @@ export function buildProgram(): Command {
       'Database: DATABASE_URL (Postgres) or, when unset, the embedded PGlite in DATA_DIR (default ./data).')
     .exitOverride()
     .showHelpAfterError();
-  for (const m of [demo, migrate, status, load, refresh, runs]) m.register(program);
+  for (const m of [demo, migrate, status, load, refresh, backfill, runs, retry, schedule, serve, doctor, claims, report]) m.register(program);
   return program;
 }
 

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { closeKeepingExitCode } from '../ops/close-keeping-exit-code.js';
 import { open, table, UsageError } from './common.js';
 import { selectDatasets } from '../engine/registry.js';
 import { refreshDatasets, type DatasetSummary } from '../engine/refresh.js';
 import { startRun, finishRun, type Trigger } from '../engine/runs.js';
 import type { EngineContext } from '../engine/context.js';
+import { stopOnSignals } from '../ops/stop-signals.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
@@ -17,12 +19,17 @@ export function register(program: Command): void {
       if (!['manual', 'cron', 'schedule'].includes(opts.trigger)) throw new UsageError(`--trigger must be manual or cron, got ${opts.trigger}`);
       const datasets = selectDatasets(opts);
       const ctx = await open();
+      // From cron or a container stop: finish (or roll back) the release in progress, start no other.
+      const stop = stopOnSignals(ctx.logger);
+      ctx.signal = stop.signal;
       try {
         const { summaries } = await runRefresh(ctx, datasets.map((d) => d.id), opts.trigger as Trigger, { source: opts.source, dataset: opts.dataset });
         process.stdout.write(formatSummary(summaries));
-        if (summaries.some((s) => s.failed)) process.exitCode = 1;
+        if (stop.received()) process.stdout.write(`stopped by ${stop.received()} before every release was processed\n`);
+        if (summaries.some((s) => s.failed) || stop.received()) process.exitCode = 1;
       } finally {
-        await ctx.close();
+        stop.dispose();
+        await closeKeepingExitCode(ctx);
       }
     });
 }
@@ -40,8 +47,9 @@ export async function runRefresh(ctx: EngineContext, datasetIds: string[], trigg
   }
   const failed = summaries.reduce((n, s) => n + s.failed, 0);
   const loaded = summaries.reduce((n, s) => n + s.loaded + s.unchanged, 0);
-  await finishRun(ctx.db, ctx.runId, failed ? (loaded ? 'partial' : 'failed') : 'succeeded', statsOf(summaries),
-    firstError(summaries));
+  const interrupted = Boolean(ctx.signal?.aborted);
+  await finishRun(ctx.db, ctx.runId, failed || interrupted ? (loaded ? 'partial' : 'failed') : 'succeeded', statsOf(summaries),
+    interrupted ? `stopped (${(ctx.signal?.reason as Error)?.message ?? 'signal'}) before every release was processed${firstError(summaries) ? `; ${firstError(summaries)}` : ''}` : firstError(summaries));
   return { runId: ctx.runId, summaries };
 }
 

@@ -11,7 +11,7 @@ export function register(program: Command): void {
       const ctx = await open();
       try {
         const rows = await ctx.db.query<Record<string, unknown>>(`
-          SELECT id, command, trigger, status, to_char(started_at, 'YYYY-MM-DD HH24:MI:SS') AS started,
+          SELECT id, command, trigger, status, retry_of, to_char(started_at, 'YYYY-MM-DD HH24:MI:SS') AS started,
                  round(extract(epoch FROM (finished_at - started_at))::numeric, 1) AS seconds, left(error, 100) AS error
           FROM etl.run ${opts.failed ? `WHERE status IN ('failed', 'partial')` : ''}
           ORDER BY id DESC LIMIT $1`, [Number(opts.limit) || 20]);

@@ -44,8 +44,15 @@ export interface Db {
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
+// Characters that force quoting: the delimiter, the quote, line breaks, and a backslash (an
+// unquoted `\.` line would end the data). Quoting only when needed keeps the COPY stream small
+// (most fields are codes and digits) and skips a regex replace per field.
+const NEEDS_QUOTES = /[",\r\n\\]/;
+
 function csvField(v: CopyValue): string {
   if (v === null) return '';
+  // An unquoted empty field is NULL in CSV COPY, so the empty string stays quoted.
+  if (v !== '' && !NEEDS_QUOTES.test(v)) return v;
   return `"${v.replace(/"/g, '""')}"`;
 }
 
@@ -222,7 +229,14 @@ export function pgliteDb(pglite: PGlite, where: string, onClose?: () => Promise<
     },
     describe: () => where,
     async close() {
-      await onClose?.();
+      // Closing PGlite ends its Emscripten runtime, which resets process.exitCode to 0: a failed
+      // command would exit 0 without this.
+      const code = process.exitCode;
+      try {
+        await onClose?.();
+      } finally {
+        process.exitCode = code;
+      }
     },
   };
 }

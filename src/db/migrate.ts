@@ -34,6 +34,20 @@ export interface MigrateResult { applied: string[]; level: number; rolesCreated:
  * @example const { applied } = await migrate(db);
  */
 export async function migrate(db: Db, dir = SQL_DIR): Promise<MigrateResult> {
+  // Two processes starting on a fresh server (cron and the scheduler) must not both apply a
+  // migration: an advisory lock serializes them. PGlite is one process per data directory.
+  if (db.kind === 'pglite') return migrateLocked(db, dir);
+  return db.withSession(async (s) => {
+    await s.query(`SELECT pg_advisory_lock(hashtext('trade-etl:migrate'))`);
+    try {
+      return await migrateLocked(db, dir);
+    } finally {
+      await s.query(`SELECT pg_advisory_unlock(hashtext('trade-etl:migrate'))`).catch(() => {});
+    }
+  });
+}
+
+async function migrateLocked(db: Db, dir: string): Promise<MigrateResult> {
   await db.query(`CREATE SCHEMA IF NOT EXISTS etl`);
   await db.query(`CREATE TABLE IF NOT EXISTS etl.schema_migration (
     version int PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);

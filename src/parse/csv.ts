@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import iconv from 'iconv-lite';
 import { DataError } from '../core/errors.js';
@@ -14,40 +13,71 @@ export interface CsvOptions {
   fileName: string;
   /** Explicit, never guessed: 'utf8' or 'cp932' (Japanese customs files). */
   encoding: 'utf8' | 'cp932' | 'latin1';
-  /** Line ending; leave unset to let papaparse detect it from the first chunk. */
+  /** Line ending; leave unset to detect it from the first line. */
   newline?: '\r\n' | '\n';
 }
 
+/** The first line ending of a text: CRLF, LF or a lone CR, or undefined while there is none. */
+function guessNewline(text: string, final: boolean): '\r\n' | '\n' | '\r' | undefined {
+  const lf = text.indexOf('\n');
+  const cr = text.indexOf('\r');
+  if (lf >= 0 && (cr < 0 || cr >= lf - 1)) return cr >= 0 && cr === lf - 1 ? '\r\n' : '\n';
+  // A CR at the very end may be the first half of a CRLF split across chunks: wait for more.
+  if (cr >= 0 && (cr < text.length - 1 || final)) return '\r';
+  return final ? '\n' : undefined;
+}
+
 /**
- * Streams a CSV file as rows of raw strings, with bounded memory (papaparse's Node stream mode
- * honours back-pressure). Nothing is typed here: codes stay text and numbers are converted by
- * the dataset's parser, which knows which column is which. Undecodable bytes (U+FFFD after
- * decoding) are reported as a DataError naming the line and column.
+ * Streams a CSV file as rows of raw strings, with bounded memory. Nothing is typed here: codes
+ * stay text and numbers are converted by the dataset's parser, which knows which column is
+ * which. Undecodable bytes (U+FFFD after decoding) are reported as a DataError naming the line
+ * and column.
+ *
+ * How: bytes are decoded chunk by chunk, each chunk's complete lines are parsed in one
+ * synchronous papaparse call (string mode, which takes a fast path when there are no double
+ * quotes), and the rows are yielded one at a time; the partial last line waits for the next
+ * chunk. (papaparse's Node stream mode was ~50× slower here: with a consumer slower than the
+ * parser it pauses every 16 rows, re-slicing the pending text and polling with setTimeout.)
  * @example for await (const { line, fields } of readCsv(stream, { dataset: 'frb.h10', fileName: 'h10.csv', encoding: 'utf8' })) { … }
  */
 export async function* readCsv(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, opts: CsvOptions): AsyncIterable<CsvRow> {
-  const input = source instanceof Readable ? source : Readable.from(source as AsyncIterable<Uint8Array>);
-  const decoded = input.pipe(iconv.decodeStream(opts.encoding === 'utf8' ? 'utf8' : opts.encoding, { stripBOM: true }));
-  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, {
-    dynamicTyping: false,
-    skipEmptyLines: false,
-    newline: opts.newline,
-  } as Papa.ParseConfig);
-  decoded.on('error', (err) => parser.destroy(err));
-  input.on('error', (err) => parser.destroy(err));
-  const rows = decoded.pipe(parser) as unknown as AsyncIterable<string[]>;
+  const decoder = iconv.getDecoder(opts.encoding === 'utf8' ? 'utf8' : opts.encoding, { stripBOM: true });
+  let newline: string | undefined = opts.newline;
+  let rest = '';
   let line = 0;
-  for await (const fields of rows) {
-    line++;
-    // papaparse yields [''] for a blank line; keep it so line numbers stay true.
-    for (let c = 0; c < fields.length; c++) {
-      if (fields[c]!.includes('\uFFFD')) {
-        throw new DataError({
-          dataset: opts.dataset, file: opts.fileName, line, column: String(c + 1), value: fields[c]!,
-          expected: `valid ${opts.encoding.toUpperCase()} text (the bytes here do not decode)`,
-        });
+
+  function* rowsOf(block: string): Generator<CsvRow> {
+    // A block is whole lines without the last line ending, so an empty block is one blank line.
+    const data = block === '' ? [['']] : Papa.parse<string[]>(block, { newline: newline as Papa.ParseConfig['newline'], dynamicTyping: false, skipEmptyLines: false }).data;
+    const undecodable = block.includes('\uFFFD');
+    for (const fields of data) {
+      line++;
+      if (undecodable) {
+        for (let c = 0; c < fields.length; c++) {
+          if (fields[c]!.includes('\uFFFD')) {
+            throw new DataError({
+              dataset: opts.dataset, file: opts.fileName, line, column: String(c + 1), value: fields[c]!,
+              expected: `valid ${opts.encoding.toUpperCase()} text (the bytes here do not decode)`,
+            });
+          }
+        }
       }
+      yield { line, fields };
     }
-    yield { line, fields };
+  }
+
+  for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    newline ??= guessNewline(text, false);
+    const cut = newline ? text.lastIndexOf(newline) : -1;
+    if (cut < 0) { rest = text; continue; }
+    rest = text.slice(cut + newline!.length);
+    yield* rowsOf(text.slice(0, cut));
+  }
+  const tail = rest + (decoder.end() ?? '');
+  if (tail !== '') {
+    newline ??= guessNewline(tail, true);
+    // The file may end with a line ending that arrived in this last piece.
+    yield* rowsOf(tail.endsWith(newline!) ? tail.slice(0, -newline!.length) : tail);
   }
 }

@@ -1,0 +1,267 @@
+/**
+ * The checks of `trade-etl doctor`: configuration, database, migrations, roles, raw store, and
+ * the state the runs left behind. Each check is one line, OK / WARN / FAIL; nothing here
+ * changes the database (the embedded one is not even created when it does not exist yet).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { redactSecrets, redactUrl, type Config } from '../core/config.js';
+import { EtlError } from '../core/errors.js';
+import { connect, type Db } from '../db/connect.js';
+import { listMigrations, migrationLevel } from '../db/migrate.js';
+import { rawDir } from '../fetch/raw-store.js';
+
+export type Level = 'OK' | 'WARN' | 'FAIL';
+export interface Check { name: string; level: Level; detail: string }
+
+/** Schemas the analyst role reads; it must not see etl. */
+export const ANALYST_SCHEMAS = ['ref', 'trade', 'fx', 'metrics'] as const;
+/** Days back the failed-release check looks. */
+const FAILED_WINDOW_DAYS = 7;
+/** Every source publishes at least weekly (H.10) or monthly (MOF, Census): a week without a successful check means refresh is not running. */
+const FRESH_CHECK_DAYS = 7;
+
+/**
+ * Runs every check against a configuration; never throws for a broken environment (that is a FAIL line).
+ * @example const checks = await runHealthChecks(loadConfig()); const failed = checks.some((c) => c.level === 'FAIL');
+ */
+export async function runHealthChecks(config: Config): Promise<Check[]> {
+  const checks: Check[] = [];
+  const add = (name: string, level: Level, detail: string) => checks.push({ name, level, detail: redactSecrets(detail, config) });
+
+  add('backend', 'OK', config.databaseUrl
+    ? `Postgres server ${redactUrl(config.databaseUrl)} (DATABASE_URL)`
+    : `embedded PGlite in ${path.join(config.dataDir, 'pglite')} (DATABASE_URL not set)`);
+  const dirCheck = checkDataDir(config.dataDir);
+  add('data dir', dirCheck.level, dirCheck.detail);
+  for (const [name, url] of Object.entries(config.baseUrls)) {
+    const c = checkBaseUrl(url);
+    add(`base url ${name}`, c.level, c.detail);
+  }
+  add('census api key', config.censusApiKey ? 'OK' : 'WARN', config.censusApiKey
+    ? 'CENSUS_API_KEY is set (value not shown)'
+    : 'CENSUS_API_KEY is not set: the Census API answers keyless requests only up to a daily limit per IP; a free key: https://api.census.gov/data/key_signup.html');
+
+  let db: Db | undefined;
+  if (!config.databaseUrl && !embeddedExists(config.dataDir)) {
+    add('database', 'WARN', `no embedded database yet in ${path.join(config.dataDir, 'pglite')}; \`trade-etl migrate\` (or \`demo\`) creates it`);
+  } else {
+    try {
+      db = await connect(config);
+      const [v] = await db.query<{ v: string }>(`SELECT current_setting('server_version') AS v`);
+      add('database', 'OK', `reachable: ${db.describe()} (PostgreSQL ${v?.v})`);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      // The embedded database is locked while another command (or `serve`) uses it: busy, not broken.
+      const busy = err instanceof EtlError && typeof err.context.pid === 'number';
+      add('database', busy ? 'WARN' : 'FAIL', busy ? `${msg} — the other checks need it` : msg);
+    }
+  }
+  try {
+    if (db) await databaseChecks(db, config, add);
+  } finally {
+    await db?.close();
+  }
+  const raw = rawStore(config.dataDir);
+  if (!checks.some((c) => c.name === 'raw store')) add('raw store', 'OK', raw.detail);
+  return checks;
+}
+
+async function databaseChecks(db: Db, config: Config, add: (name: string, level: Level, detail: string) => void): Promise<void> {
+  const level = await migrationLevel(db);
+  const known = listMigrations();
+  const latest = Math.max(0, ...known.map((m) => m.version));
+  if (level === 0) {
+    add('migrations', 'WARN', `database not migrated (latest migration ${latest}); run \`trade-etl migrate\``);
+    return;
+  }
+  const applied = await db.query<{ version: number; checksum: string }>('SELECT version, checksum FROM etl.schema_migration ORDER BY version');
+  const changed = applied.filter((a) => known.some((m) => m.version === Number(a.version) && m.checksum !== a.checksum)).map((a) => a.version);
+  const pending = known.filter((m) => !applied.some((a) => Number(a.version) === m.version)).map((m) => m.file);
+  if (changed.length) {
+    add('migrations', 'FAIL', `migration(s) ${changed.join(', ')} were edited after being applied here (checksums differ); migrate will refuse — restore the files and add a new numbered migration instead`);
+  } else if (level > latest) {
+    add('migrations', 'FAIL', `database is at migration ${level} but this trade-etl knows only up to ${latest}: upgrade trade-etl`);
+  } else if (pending.length) {
+    add('migrations', 'WARN', `level ${level} of ${latest}; pending: ${pending.join(', ')} — run \`trade-etl migrate\` (every loading command also migrates first)`);
+  } else {
+    add('migrations', 'OK', `level ${level} of ${latest}, up to date`);
+  }
+
+  if (db.kind === 'pg') {
+    const role = await analystRoleProblems(db);
+    add('analyst role', role.level, role.detail);
+  }
+
+  const raw = rawStore(config.dataDir);
+  const loaded = await db.query<{ sha256: string }>(`SELECT DISTINCT sha256 FROM etl.release WHERE status IN ('loaded', 'stale')`);
+  const missing = loaded.filter((r) => !raw.files.has(r.sha256)).length;
+  add('raw store', missing ? 'WARN' : 'OK', missing
+    ? `${raw.detail}; ${missing} loaded release(s) have no raw file there (reprocessing them needs a re-fetch)`
+    : raw.detail);
+
+  // A release stays 'loading' only if its process died between fetch and merge (the merge is one transaction).
+  // On the embedded database no other process can be loading now (we hold its lock), so every one is stuck.
+  const stuck = await db.query<{ id: string; dataset: string; file_name: string; fetched_at: Date }>(`
+    SELECT r.id, r.dataset, r.file_name, r.fetched_at
+    FROM etl.release r LEFT JOIN etl.run u ON u.id = r.run_id
+    WHERE r.status = 'loading'
+      AND ($1 OR u.id IS NULL OR u.status <> 'running' OR r.fetched_at < now() - interval '6 hours')
+    ORDER BY r.id`, [db.kind === 'pglite']);
+  add('stuck releases', stuck.length ? 'WARN' : 'OK', stuck.length
+    ? `${stuck.length} release(s) left in 'loading' by a crashed run (the database is consistent; nothing of them was merged): ${stuck.slice(0, 5).map((s) => `#${s.id} ${s.dataset} ${s.file_name}`).join(', ')}${stuck.length > 5 ? ', …' : ''} — refresh/load again`
+    : `no release left in 'loading'`);
+
+  const unfinished = await db.query<{ id: string; command: string }>(`
+    SELECT id, command FROM etl.run
+    WHERE status = 'running' AND ($1 OR started_at < now() - interval '6 hours') ORDER BY id`, [db.kind === 'pglite']);
+  add('unfinished runs', unfinished.length ? 'WARN' : 'OK', unfinished.length
+    ? `${unfinished.length} run(s) never finished (process killed?): ${unfinished.slice(0, 5).map((r) => `#${r.id} ${r.command}`).join(', ')}`
+    : 'no run left running');
+
+  const failed = await db.query<{ n: number; dataset: string | null; file_name: string | null; error: string | null; fetched_at: Date | null }>(`
+    SELECT (SELECT count(*)::int FROM etl.release WHERE status = 'failed' AND fetched_at > now() - make_interval(days => $1)) AS n,
+           l.dataset, l.file_name, l.error, l.fetched_at
+    FROM (SELECT 1) one
+    LEFT JOIN LATERAL (SELECT * FROM etl.release WHERE status = 'failed' AND fetched_at > now() - make_interval(days => $1)
+                       ORDER BY id DESC LIMIT 1) l ON true`, [FAILED_WINDOW_DAYS]);
+  const f = failed[0]!;
+  add(`failed releases ${FAILED_WINDOW_DAYS}d`, f.n ? 'WARN' : 'OK', f.n
+    ? `${f.n} failed in the last ${FAILED_WINDOW_DAYS} days; latest: ${f.dataset} ${f.file_name}: ${oneLine(f.error ?? '', 160)} — see \`trade-etl runs\``
+    : `none in the last ${FAILED_WINDOW_DAYS} days`);
+
+  const fresh = await freshness(db);
+  add('freshness', fresh.level, fresh.detail);
+}
+
+/** What is wrong with the analyst role on a server, if anything. */
+async function analystRoleProblems(db: Db): Promise<{ level: Level; detail: string }> {
+  const [r] = await db.query<{ rolcanlogin: boolean; rolsuper: boolean; rolcreaterole: boolean; rolcreatedb: boolean; rolbypassrls: boolean }>(
+    `SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles WHERE rolname = 'analyst'`);
+  if (!r) return { level: 'FAIL', detail: 'role analyst is missing; `trade-etl migrate` creates it (needs CREATEROLE)' };
+  if (r.rolsuper || r.rolcreaterole || r.rolcreatedb || r.rolbypassrls) {
+    return { level: 'FAIL', detail: 'role analyst has SUPERUSER/CREATEROLE/CREATEDB/BYPASSRLS: it must be a plain read-only login' };
+  }
+  const [p] = await db.query<{ etl: boolean; missing: string[] | null; unreadable: string[] | null }>(`
+    SELECT has_schema_privilege('analyst', 'etl', 'USAGE') AS etl,
+           (SELECT array_agg(s) FROM unnest($1::text[]) s WHERE NOT has_schema_privilege('analyst', s, 'USAGE')) AS missing,
+           (SELECT array_agg(n.nspname || '.' || c.relname ORDER BY 1)
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'v', 'm', 'p')
+               AND NOT has_table_privilege('analyst', c.oid, 'SELECT')) AS unreadable`, [[...ANALYST_SCHEMAS]]);
+  if (p?.etl) return { level: 'FAIL', detail: 'role analyst can use schema etl (it must not): re-run `trade-etl migrate` to re-apply sql/grants.sql' };
+  const problems = [
+    p?.missing?.length ? `no USAGE on ${p.missing.join(', ')}` : '',
+    p?.unreadable?.length ? `cannot SELECT ${p.unreadable.slice(0, 5).join(', ')}${p.unreadable.length > 5 ? ', …' : ''}` : '',
+  ].filter(Boolean);
+  if (problems.length) return { level: 'WARN', detail: `role analyst: ${problems.join('; ')} — \`trade-etl migrate\` re-applies the grants` };
+  if (!r.rolcanlogin) return { level: 'WARN', detail: 'role analyst exists but cannot LOGIN' };
+  return { level: 'OK', detail: `present: LOGIN, reads ${ANALYST_SCHEMAS.join(', ')}, no etl` };
+}
+
+/**
+ * Freshness against the cadences of config/schedule.json (the same verdict as
+ * `status --check-freshness`) when that file and its datasets are there; otherwise per dataset
+ * the last successful check or load, WARN when nothing was checked for a week.
+ */
+async function freshness(db: Db): Promise<{ level: Level; detail: string }> {
+  try {
+    // Loaded lazily: a broken or missing schedule file must not take the other checks down.
+    const { loadScheduleConfig } = await import('../ops/schedule-config.js');
+    const { checkFreshness } = await import('../ops/freshness.js');
+    const cfg = loadScheduleConfig();
+    if (Object.keys(cfg.freshness).length) {
+      const { rows, stale } = await checkFreshness(db, cfg.freshness);
+      const judged = rows.filter((r) => r.verdict !== 'not checked');
+      if (judged.length) {
+        const list = judged.map((r) => `${r.dataset} ${r.verdict}${r.age ? ` (${r.age} old, max ${r.max_age})` : ` (max ${r.max_age})`}`).join('; ');
+        return stale.length
+          ? { level: 'WARN', detail: `${stale.length} dataset(s) stale by ${path.basename(cfg.file)}: ${list}` }
+          : { level: 'OK', detail: list };
+      }
+    }
+  } catch { /* no usable schedule: fall back to when we last looked */ }
+  const rows = await db.query<{ dataset: string; published_on: string | null; last_seen: Date; days: number }>(`
+    WITH seen AS (
+      SELECT dataset, fetched_at AS at FROM etl.release WHERE status IN ('loaded', 'stale')
+      UNION ALL
+      SELECT dataset, checked_at FROM etl.http_cache
+    )
+    SELECT s.dataset, max(s.at) AS last_seen,
+           floor(extract(epoch FROM now() - max(s.at)) / 86400)::int AS days,
+           (SELECT max(published_on)::text FROM etl.release r WHERE r.dataset = s.dataset AND r.status = 'loaded') AS published_on
+    FROM seen s GROUP BY s.dataset ORDER BY s.dataset`);
+  if (!rows.length) return { level: 'WARN', detail: 'nothing loaded yet: `trade-etl refresh` (or `demo` for the bundled files)' };
+  const list = rows.map((r) => `${r.dataset} newest ${r.published_on ?? '?'}, checked ${r.days}d ago`).join('; ');
+  const newest = Math.min(...rows.map((r) => Number(r.days)));
+  return newest > FRESH_CHECK_DAYS
+    ? { level: 'WARN', detail: `no dataset checked in the last ${FRESH_CHECK_DAYS} days — is the scheduled refresh running? ${list}` }
+    : { level: 'OK', detail: list };
+}
+
+function checkDataDir(dir: string): { level: Level; detail: string } {
+  let existing = dir;
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  try {
+    if (!fs.statSync(existing).isDirectory()) return { level: 'FAIL', detail: `${existing} is not a directory (DATA_DIR=${dir})` };
+    if (existing === dir) {
+      const probe = path.join(dir, `.doctor-${process.pid}`);
+      fs.writeFileSync(probe, 'ok');
+      fs.rmSync(probe);
+      return { level: 'OK', detail: `${dir} is writable` };
+    }
+    fs.accessSync(existing, fs.constants.W_OK);
+    return { level: 'OK', detail: `${dir} does not exist yet; it will be created (${existing} is writable)` };
+  } catch (err) {
+    return { level: 'FAIL', detail: `${dir} is not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set DATA_DIR to a writable directory` };
+  }
+}
+
+function checkBaseUrl(raw: string): { level: Level; detail: string } {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return { level: 'FAIL', detail: `not a URL: ${JSON.stringify(raw)}` };
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') return { level: 'FAIL', detail: `${redactUrl(raw)}: only http(s) is fetched` };
+  const local = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(u.hostname);
+  if (u.protocol === 'http:' && !local) return { level: 'WARN', detail: `${redactUrl(raw)} is plain http (not a local mirror): the official sources are https` };
+  return { level: 'OK', detail: `${redactUrl(raw)}${local ? ' (local mirror)' : ''}` };
+}
+
+function embeddedExists(dataDir: string): boolean {
+  return fs.existsSync(path.join(dataDir, 'pglite', 'PG_VERSION'));
+}
+
+function rawStore(dataDir: string): { files: Set<string>; detail: string } {
+  const dir = rawDir(dataDir);
+  const files = new Set<string>();
+  let bytes = 0;
+  let partial = 0;
+  if (fs.existsSync(dir)) {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (!e.isFile()) continue;
+      if (e.name.startsWith('.tmp-')) { partial++; continue; }
+      files.add(e.name);
+      bytes += fs.statSync(path.join(dir, e.name)).size;
+    }
+  }
+  return {
+    files,
+    detail: `${dir}: ${files.size} file(s), ${humanBytes(bytes)}${partial ? `, ${partial} partial download(s) left by interrupted fetches (safe to delete)` : ''}`,
+  };
+}
+
+function humanBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
+}
+
+function oneLine(s: string, max: number): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
