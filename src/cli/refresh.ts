@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { closeKeepingExitCode } from '../ops/close-keeping-exit-code.js';
 import { open, table, UsageError } from './common.js';
 import { selectDatasets } from '../engine/registry.js';
-import { refreshDatasets, type DatasetSummary } from '../engine/refresh.js';
+import { refreshDatasets, runStatusOf, type DatasetSummary } from '../engine/refresh.js';
 import { startRun, finishRun, type Trigger } from '../engine/runs.js';
 import type { EngineContext } from '../engine/context.js';
 import { stopOnSignals } from '../ops/stop-signals.js';
@@ -45,10 +45,8 @@ export async function runRefresh(ctx: EngineContext, datasetIds: string[], trigg
     await finishRun(ctx.db, ctx.runId, 'failed', {}, (err as Error).message);
     throw err;
   }
-  const failed = summaries.reduce((n, s) => n + s.failed, 0);
-  const loaded = summaries.reduce((n, s) => n + s.loaded + s.unchanged, 0);
   const interrupted = Boolean(ctx.signal?.aborted);
-  await finishRun(ctx.db, ctx.runId, failed || interrupted ? (loaded ? 'partial' : 'failed') : 'succeeded', statsOf(summaries),
+  await finishRun(ctx.db, ctx.runId, runStatusOf(summaries, interrupted), statsOf(summaries),
     interrupted ? `stopped (${(ctx.signal?.reason as Error)?.message ?? 'signal'}) before every release was processed${firstError(summaries) ? `; ${firstError(summaries)}` : ''}` : firstError(summaries));
   return { runId: ctx.runId, summaries };
 }

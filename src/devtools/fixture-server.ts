@@ -60,22 +60,15 @@ export async function startFixtureServer(opts: { port?: number; routes?: Fixture
       setTimeout(() => serve(), fault.delayMs);
       return;
     }
-    if (fault && 'reset' in fault) {
+    if (fault && ('reset' in fault || 'truncate' in fault)) {
       const body = bodyFor();
       if (!body) return send(404, {});
       log.status = 200;
       res.writeHead(200, { 'content-length': body.bytes.length, 'content-type': body.contentType });
-      res.write(body.bytes.subarray(0, Math.floor(body.bytes.length / 2)), () => req.socket.destroy());
-      return;
-    }
-    if (fault && 'truncate' in fault) {
-      const body = bodyFor();
-      if (!body) return send(404, {});
-      log.status = 200;
-      res.writeHead(200, { 'content-length': body.bytes.length, 'content-type': body.contentType });
-      res.write(body.bytes.subarray(0, Math.floor(body.bytes.length / 2)));
-      // End the socket without the rest: the client sees fewer bytes than Content-Length.
-      res.socket?.end();
+      const half = body.bytes.subarray(0, Math.floor(body.bytes.length / 2));
+      // reset: the connection drops mid-body; truncate: it ends cleanly, short of Content-Length.
+      if ('reset' in fault) res.write(half, () => req.socket.destroy());
+      else { res.write(half); res.socket?.end(); }
       return;
     }
     if (fault && 'html' in fault) {

@@ -138,3 +138,15 @@ async function moveWatermark(ctx: EngineContext, dataset: string, found: Discove
      ON CONFLICT (dataset) DO UPDATE SET last_period = GREATEST(etl.watermark.last_period, EXCLUDED.last_period), updated_at = now()`,
     [dataset, last]);
 }
+
+/**
+ * How a run over these summaries ended: succeeded, partial (something failed or the run was
+ * stopped, but something was loaded or confirmed), or failed.
+ * @example await finishRun(db, runId, runStatusOf(summaries, ctx.signal?.aborted), stats)
+ */
+export function runStatusOf(summaries: DatasetSummary[], interrupted = false): 'succeeded' | 'partial' | 'failed' {
+  const failed = summaries.reduce((n, s) => n + s.failed, 0);
+  const ok = summaries.reduce((n, s) => n + s.loaded + s.unchanged, 0);
+  if (!failed && !interrupted) return 'succeeded';
+  return ok ? 'partial' : 'failed';
+}

@@ -1,7 +1,7 @@
 import type { Dataset, DiscoveredRelease, DiscoverOptions } from '../core/vocabulary.js';
 import { redactUrl } from '../core/config.js';
 import { fetchText } from '../fetch/http.js';
-import { refreshDatasets, type DatasetSummary, type RefreshOptions } from '../engine/refresh.js';
+import { refreshDatasets, runStatusOf, type DatasetSummary, type RefreshOptions } from '../engine/refresh.js';
 import { startRun, finishRun } from '../engine/runs.js';
 import type { EngineContext } from '../engine/context.js';
 import { periodInRange } from './month-range.js';
@@ -63,11 +63,9 @@ export async function runBackfill(
     throw err;
   }
   const interrupted = Boolean(ctx.signal?.aborted);
-  const failed = summaries.reduce((n, s) => n + s.failed, 0);
-  const done = summaries.reduce((n, s) => n + s.loaded + s.unchanged, 0);
   const firstError = firstErrorOf(summaries);
   const error = interrupted ? `stopped (${String((ctx.signal?.reason as Error)?.message ?? 'signal')}) before the range was done${firstError ? `; ${firstError}` : ''}` : firstError || undefined;
-  await finishRun(ctx.db, ctx.runId, failed || interrupted ? (done ? 'partial' : 'failed') : 'succeeded', { ...statsOf(summaries), notes, interrupted }, error);
+  await finishRun(ctx.db, ctx.runId, runStatusOf(summaries, interrupted), { ...statsOf(summaries), notes, interrupted }, error);
   return { runId: ctx.runId, summaries, notes, interrupted };
 }
 

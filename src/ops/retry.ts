@@ -4,7 +4,7 @@ import { PermanentError } from '../core/errors.js';
 import { redactUrl } from '../core/config.js';
 import type { Db } from '../db/connect.js';
 import { allDatasets, selectDatasets } from '../engine/registry.js';
-import { refreshDatasets, type DatasetSummary, type RefreshOptions } from '../engine/refresh.js';
+import { refreshDatasets, runStatusOf, type DatasetSummary, type RefreshOptions } from '../engine/refresh.js';
 import { startRun, finishRun } from '../engine/runs.js';
 import type { EngineContext } from '../engine/context.js';
 import { firstErrorOf, statsOf } from './backfill.js';
@@ -133,10 +133,8 @@ export async function runRetry(ctx: EngineContext, runId: number, opts: { onRele
     await finishRun(ctx.db, ctx.runId, 'failed', {}, (err as Error).message);
     throw err;
   }
-  const failed = summaries.reduce((n, s) => n + s.failed, 0);
-  const ok = summaries.reduce((n, s) => n + s.loaded + s.unchanged, 0);
   const interrupted = Boolean(ctx.signal?.aborted);
-  await finishRun(ctx.db, ctx.runId, failed || interrupted ? (ok ? 'partial' : 'failed') : 'succeeded',
+  await finishRun(ctx.db, ctx.runId, runStatusOf(summaries, interrupted),
     { ...statsOf(summaries), notes: plan.notes, interrupted }, interrupted ? 'stopped by a signal before the retry was done' : firstErrorOf(summaries));
   return { plan, summaries, runId: ctx.runId };
 }
