@@ -105,9 +105,9 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   const target = targetOf(dataset);
   const sql = mergeSql(target);
   const cols = [...target.keys, ...target.attrs];
-  await tx.query(sql.createStage);
   let rowNo = 0;
   async function* rows(): AsyncIterable<CopyValue[]> {
+    rowNo = 0;
     const input = { dataset: dataset.id, fileName: origin.fileName, stream: () => openRaw(raw), bytes: raw.bytes, hints: origin.hints };
     for await (const row of dataset.parse(input, facts)) {
       rowNo++;
@@ -119,6 +119,9 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
       yield values;
     }
   }
+  const direct = await loadDirect(tx, dataset, target, origin, facts, releaseId, rows);
+  if (direct) return direct;
+  await tx.query(sql.createStage);
   const rowsParsed = await tx.copyIn('_stage', cols, rows());
   if (!facts.scopeKey) {
     throw new PermanentError(`${dataset.id}: the parser did not determine the scope of ${origin.fileName}; nothing loaded`, { dataset: dataset.id, file: origin.fileName });
@@ -162,6 +165,84 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
     `UPDATE etl.release SET status = 'loaded', loaded_at = now(), rows_inserted = $2, rows_closed = $3, rows_unchanged = $4 WHERE id = $1`,
     [releaseId, rowsInserted, rowsClosed, rowsUnchanged]);
   return { status: 'loaded' as const, rowsParsed, rowsInserted, rowsClosed, rowsUnchanged, publishedOn };
+}
+
+/**
+ * The fast path of a first load: when the dataset has no current rows in its table, nothing can
+ * be closed, compared or rescoped, so the rows are COPYed straight into the history table — no
+ * staging table, no duplicate GROUP BY, no merge joins: the same server work as a plain `\copy`
+ * into that table, while the parser runs alongside in this process. The table's unique index on
+ * current keys still finds a key the release carries twice. Returns undefined, with the
+ * transaction as it was, when the fast path does not apply: the dataset has current rows, the
+ * parser names the scope only after its first row, or the release is older than a loaded
+ * release of its scope (the late merge works from the staging table); the caller then parses
+ * again through the staging table.
+ */
+async function loadDirect(tx: Session, dataset: Dataset<any>, target: Target<any>, origin: ReleaseOrigin, facts: ReleaseFacts, releaseId: number, rows: () => AsyncIterable<CopyValue[]>) {
+  const [current] = await tx.query<{ any: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM ${target.table} WHERE dataset = $1 AND valid_to_release IS NULL) AS any`, [dataset.id]);
+  if (current?.any) return undefined;
+  const forget = () => { for (const k of Object.keys(facts)) delete (facts as Record<string, unknown>)[k]; };
+  const it = rows()[Symbol.asyncIterator]();
+  const first = await it.next();
+  const scopeKey = facts.scopeKey;
+  if (first.done || !scopeKey) {
+    await it.return?.();
+    forget();
+    return undefined;
+  }
+  const release = String(releaseId);
+  async function* vintaged(): AsyncIterable<CopyValue[]> {
+    try {
+      for (let r = first; !r.done; r = await it.next()) {
+        const out: CopyValue[] = [dataset.id, scopeKey!];
+        for (const v of r.value) out.push(v);
+        out.push(release);
+        yield out;
+      }
+    } finally {
+      await it.return?.();
+    }
+  }
+  await tx.query('SAVEPOINT direct_load');
+  let rowsParsed: number;
+  try {
+    rowsParsed = await tx.copyIn(target.table, ['dataset', 'scope_key', ...target.keys, ...target.attrs, 'valid_from_release'], vintaged());
+  } catch (err) {
+    const e = err as { code?: string; detail?: string };
+    if (e.code === '23505') {
+      // "Key (dataset, reporter, …)=(mof.hs_country, JP, …) already exists."
+      const key = /\)=\((.*)\) already exists/.exec(e.detail ?? '')?.[1]?.split(', ').slice(1).join(' / ') ?? e.detail ?? '';
+      throw new DataError({ dataset: dataset.id, file: origin.fileName, value: key, expected: 'each observation once per release, but this key occurs more than once' });
+    }
+    throw err;
+  }
+  // A parser may refine the scope after its first row.
+  if (facts.scopeKey && facts.scopeKey !== scopeKey) {
+    await tx.query(`UPDATE ${target.table} SET scope_key = $2 WHERE valid_from_release = $1`, [releaseId, facts.scopeKey]);
+  }
+  const publishedOn = facts.publishedOn ?? (typeof origin.hints?.publishedOn === 'string' ? origin.hints.publishedOn : undefined);
+  await tx.query(
+    `UPDATE etl.release SET published_on = COALESCE($2::date, fetched_at::date), stage = $3, source_stage = $4, scope_key = $5, scope = $6, title = $7, rows_parsed = $8 WHERE id = $1`,
+    [releaseId, publishedOn ?? null, facts.stage ?? null, facts.sourceStage ?? null, facts.scopeKey, JSON.stringify(facts.scope ?? {}), facts.title ?? null, rowsParsed]);
+  const [newer] = await tx.query<{ id: string }>(
+    `SELECT o.id FROM etl.release o, etl.release me
+     WHERE me.id = $1 AND o.dataset = me.dataset AND o.scope_key = me.scope_key AND o.status = 'loaded'
+       AND o.published_on > me.published_on LIMIT 1`, [releaseId]);
+  if (newer) {
+    await tx.query('ROLLBACK TO SAVEPOINT direct_load');
+    forget();
+    return undefined;
+  }
+  await tx.query('RELEASE SAVEPOINT direct_load');
+  // Many rows appeared at once: without fresh statistics the next merge's planner takes the
+  // table for nearly empty and picks nested loops over it (measured: a 267,000-observation
+  // revision ran for 14 minutes instead of seconds). Autovacuum would catch up, but later.
+  if (rowsParsed >= 10_000) await tx.query(`ANALYZE ${target.table}`);
+  await tx.query(
+    `UPDATE etl.release SET status = 'loaded', loaded_at = now(), rows_inserted = $2, rows_closed = 0, rows_unchanged = 0 WHERE id = $1`,
+    [releaseId, rowsParsed]);
+  return { status: 'loaded' as const, rowsParsed, rowsInserted: rowsParsed, rowsClosed: 0, rowsUnchanged: 0, publishedOn };
 }
 
 /** Runs a data-modifying statement and returns how many rows it touched. */
