@@ -277,7 +277,7 @@ function table(rows: CaseResult[]): string {
         ? (r.observations === r.expectedObservations ? 'count = generator' : `generator says ${fmt(r.expectedObservations)}`)
         : r.note ?? '';
     return [r.kind, r.backend, r.case, fmt(r.inputRows), fmt(r.observations), s.toFixed(s < 10 ? 2 : 1),
-      r.inputRows && !r.case.startsWith('reload') ? fmt(r.inputRows / s) : '–', r.observations && !r.case.startsWith('reload') ? fmt(r.observations / s) : '–',
+      r.inputRows && !r.case.startsWith('reload') ? fmt(r.inputRows / s) : '–', r.observations && /^(load|\\copy)/.test(r.case) ? fmt(r.observations / s) : '–',
       fmt(r.peakRssMb), copy ? (r.wallMs / copy).toFixed(2) : '–', note];
   });
   const lines = [head, ...body].map((cells) => `| ${cells.join(' | ')} |`);

@@ -161,6 +161,9 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   const rowsInserted = await countOf(tx, sql.insert, [dataset.id, facts.scopeKey, releaseId]);
   const rowsClosed = closedChanged + closedVanished;
   const rowsUnchanged = rowsParsed - rowsInserted;
+  // As after a direct first load: fresh statistics once many rows arrived, or the next merge is
+  // planned for a nearly empty table (PGlite has no autovacuum to catch up at all).
+  if (rowsInserted >= 10_000) await tx.query(`ANALYZE ${target.table}`);
   await tx.query(
     `UPDATE etl.release SET status = 'loaded', loaded_at = now(), rows_inserted = $2, rows_closed = $3, rows_unchanged = $4 WHERE id = $1`,
     [releaseId, rowsInserted, rowsClosed, rowsUnchanged]);
