@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { backends, useDb } from '../helpers/db.js';
 import { loadConfig } from '../../src/core/config.js';
 import { createLogger } from '../../src/core/logger.js';
@@ -22,6 +22,7 @@ import { censusFileChunks, censusRows, type CensusFileStats } from '../../bench/
 import iconv from 'iconv-lite';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trade-etl-bench-test-'));
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 const ROWS = 200;
 const MOF = { rows: ROWS, seed: 11 };
 const CENSUS = { rows: ROWS, seed: 12 };
