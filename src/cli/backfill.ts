@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { closeKeepingExitCode } from '../ops/close-keeping-exit-code.js';
 import { open, table, UsageError, EXIT } from './common.js';
 import { selectDatasets } from '../engine/registry.js';
 import { migrationLevel, listMigrations } from '../db/migrate.js';
@@ -67,7 +66,7 @@ export function register(program: Command): void {
       } finally {
         progress.done();
         stop.dispose();
-        await closeKeepingExitCode(ctx);
+        await ctx.close();
       }
     });
 }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { open, table, UsageError } from './common.js';
-import { closeKeepingExitCode } from '../ops/close-keeping-exit-code.js';
 import { AS_OF_PATTERN, claimTableRows, readClaimCheck, verdictSummary } from '../metrics/claim-check.js';
 import type { EngineContext } from '../engine/context.js';
 
@@ -58,7 +57,7 @@ export function register(program: Command): void {
         await printClaims(ctx, opts);
         process.exitCode = 0;
       } finally {
-        await closeKeepingExitCode(ctx);
+        await ctx.close();
       }
     });
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { closeKeepingExitCode } from '../ops/close-keeping-exit-code.js';
 import { open, table, UsageError } from './common.js';
 import { selectDatasets } from '../engine/registry.js';
 import { refreshDatasets, runStatusOf, type DatasetSummary } from '../engine/refresh.js';
@@ -29,7 +28,7 @@ export function register(program: Command): void {
         if (summaries.some((s) => s.failed) || stop.received()) process.exitCode = 1;
       } finally {
         stop.dispose();
-        await closeKeepingExitCode(ctx);
+        await ctx.close();
       }
     });
 }

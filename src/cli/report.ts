@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { open, UsageError } from './common.js';
-import { closeKeepingExitCode } from '../ops/close-keeping-exit-code.js';
 import { buildReport } from '../report/build-report.js';
 import { verdictSummary } from '../metrics/claim-check.js';
 
@@ -30,7 +29,7 @@ export function register(program: Command): void {
         for (const c of report.charts.filter((x) => !x.svg)) process.stdout.write(`  no data for "${c.title}": load ${c.metrics[0]}'s datasets (trade-etl demo loads the bundled ones)\n`);
         process.exitCode = 0;
       } finally {
-        await closeKeepingExitCode(ctx);
+        await ctx.close();
       }
     });
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { closeKeepingExitCode } from '../ops/close-keeping-exit-code.js';
 import { open, UsageError, EXIT } from './common.js';
 import { runRetry } from '../ops/retry.js';
 import { progressReporter } from '../ops/progress.js';
@@ -36,7 +35,7 @@ export function register(program: Command): void {
       } finally {
         progress.done();
         stop.dispose();
-        await closeKeepingExitCode(ctx);
+        await ctx.close();
       }
     });
 }

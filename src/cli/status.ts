@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { closeKeepingExitCode } from '../ops/close-keeping-exit-code.js';
 import { open, table } from './common.js';
 import { migrationLevel, listMigrations } from '../db/migrate.js';
 import { allDatasets } from '../engine/registry.js';
@@ -43,7 +42,7 @@ export function register(program: Command): void {
         process.stdout.write(`migrations: level ${level} of ${latest}${level < latest ? ' — run `trade-etl migrate`' : ''}\n\n`);
         process.stdout.write(table(datasets));
       } finally {
-        await closeKeepingExitCode(ctx);
+        await ctx.close();
       }
     });
 }

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Dataset, ReleaseFacts } from '../core/vocabulary.js';
 import { DataError, EtlError, PermanentError } from '../core/errors.js';
 import { redactUrl } from '../core/config.js';
@@ -252,9 +251,4 @@ async function loadDirect(tx: Session, dataset: Dataset<any>, target: Target<any
 async function countOf(tx: Session, statement: string, params: unknown[]): Promise<number> {
   const rows = await tx.query<{ n: number }>(`WITH x AS (${statement} RETURNING 1) SELECT count(*)::int AS n FROM x`, params);
   return Number(rows[0]?.n ?? 0);
-}
-
-/** The display name of a local file. */
-export function fileNameOf(p: string): string {
-  return path.basename(p);
 }
