@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so a fresh clone needs no build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled dist/ when it is up to date with the sources (`npm ci` builds it), else the
+// TypeScript sources through tsx — so an edited checkout never runs stale code, and a fresh
+// clone works even without the build. See scripts/build.js.
+import { freshBuild } from './fresh-build.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+let main;
+if (freshBuild()) {
+  ({ main } = await import('../dist/src/cli/main.js'));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 process.exitCode = await main(process.argv);

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { open, UsageError } from './common.js';
-import { buildReport } from '../report/build-report.js';
 import { verdictSummary } from '../metrics/claim-check.js';
 
 /** Where `trade-etl report` writes when --out is not given. */
@@ -16,6 +15,8 @@ export function register(program: Command): void {
       if (!opts.out.trim()) throw new UsageError('--out needs a file name');
       const out = path.resolve(opts.out);
       if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new UsageError(`--out ${opts.out} is a directory; give a file name such as ${path.join(opts.out, DEFAULT_REPORT_FILE)}`);
+      // vega and vega-lite take about 0.4 s to import: only this command pays for them.
+      const { buildReport } = await import('../report/build-report.js');
       const ctx = await open();
       try {
         const report = await buildReport(ctx.db, { database: ctx.db.describe() });

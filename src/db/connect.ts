@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { PGlite } from '@electric-sql/pglite';
-import { PGliteDialect } from 'kysely-pglite-dialect';
+// Only types at the top: each backend's driver (and Kysely) is imported when first needed, so a
+// command on Postgres never loads PGlite's WebAssembly glue and vice versa — start-up time is
+// most of what an already-loaded release costs (docs/performance.md).
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
 import { redactSecrets, type Config } from '../core/config.js';
 import { PermanentError, TransientError } from '../core/errors.js';
 
@@ -28,7 +29,8 @@ export interface Session {
 /** The database: Kysely for typed queries, plus sessions for transactions, COPY and locks. */
 export interface Db {
   kind: 'pg' | 'pglite';
-  kysely: Kysely<any>;
+  /** Kysely over this database's connections for typed queries, created on first call. */
+  kysely(): Promise<Kysely<any>>;
   /** A one-off query on any connection. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs fn inside one transaction on one connection; rolls back if fn throws. */
@@ -68,7 +70,7 @@ function copySql(table: string, columns: readonly string[], from: string): strin
 
 // ---- Postgres (pg) ------------------------------------------------------------------------
 
-function pgSession(client: pg.PoolClient | pg.Client): Session {
+function pgSession(client: pg.PoolClient | pg.Client, copyFrom: typeof import('pg-copy-streams').from): Session {
   return {
     async query<T>(sql: string, params: unknown[] = []) {
       const r = await client.query(sql, params as unknown[]);
@@ -97,6 +99,7 @@ function pgSession(client: pg.PoolClient | pg.Client): Session {
 
 async function connectPg(config: Config): Promise<Db> {
   const url = config.databaseUrl!;
+  const [{ default: pg }, { from: copyFrom }] = await Promise.all([import('pg'), import('pg-copy-streams')]);
   const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 15_000 });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
@@ -110,10 +113,16 @@ async function connectPg(config: Config): Promise<Db> {
       { database: redactSecrets(url, config) },
     );
   }
-  const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  let kysely: Kysely<any> | undefined;
   const db: Db = {
     kind: 'pg',
-    kysely,
+    async kysely() {
+      if (!kysely) {
+        const { Kysely, PostgresDialect } = await import('kysely');
+        kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+      }
+      return kysely;
+    },
     async query(sql, params = []) {
       const r = await pool.query(sql, params as unknown[]);
       return r.rows;
@@ -137,7 +146,7 @@ async function connectPg(config: Config): Promise<Db> {
       const onError = () => { broken = true; };
       client.on('error', onError);
       try {
-        return await fn(pgSession(client));
+        return await fn(pgSession(client, copyFrom));
       } catch (err) {
         broken = broken || isConnectionError(err);
         throw err;
@@ -150,7 +159,7 @@ async function connectPg(config: Config): Promise<Db> {
     async close() {
       // Kysely ends the pool only if it used it itself; idle clients would keep the process
       // alive for pg's idle time-out (10 s) after every command.
-      await kysely.destroy();
+      await kysely?.destroy();
       if (!pool.ended) await pool.end();
     },
   };
@@ -212,10 +221,16 @@ class Mutex {
 /** Wraps an open PGlite instance (tests share one per file; the CLI opens DATA_DIR/pglite). */
 export function pgliteDb(pglite: PGlite, where: string, onClose?: () => Promise<void>): Db {
   const mutex = new Mutex();
-  const kysely = new Kysely<any>({ dialect: new PGliteDialect(pglite) });
+  let kysely: Kysely<any> | undefined;
   return {
     kind: 'pglite',
-    kysely,
+    async kysely() {
+      if (!kysely) {
+        const [{ Kysely }, { PGliteDialect }] = await Promise.all([import('kysely'), import('kysely-pglite-dialect')]);
+        kysely = new Kysely<any>({ dialect: new PGliteDialect(pglite) });
+      }
+      return kysely;
+    },
     pglite,
     async query(sql, params = []) {
       const r = await pglite.query(sql, params as unknown[]);
@@ -247,6 +262,7 @@ async function connectPglite(config: Config): Promise<Db> {
   const release = acquireDirLock(config.dataDir);
   let pglite: PGlite;
   try {
+    const { PGlite } = await import('@electric-sql/pglite');
     pglite = await PGlite.create(dir);
   } catch (err) {
     release();

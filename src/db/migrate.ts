@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { Db } from './connect.js';
 import { PermanentError } from '../core/errors.js';
+import { REPO_ROOT } from '../core/paths.js';
 
-export const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql');
+export const SQL_DIR = path.join(REPO_ROOT, 'sql');
 
 export interface Migration { version: number; name: string; file: string; sql: string; checksum: string }
 

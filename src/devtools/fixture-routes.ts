@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../core/paths.js';
 
-export const FIXTURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures');
+export const FIXTURES_DIR = path.join(REPO_ROOT, 'fixtures');
 
 /** One bundled release file and the real URL it is published under (fixtures/<source>/routes.json). */
 export interface FixtureRoute {

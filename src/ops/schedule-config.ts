@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Cron } from 'croner';
 import { PermanentError } from '../core/errors.js';
 import { parseDuration } from './duration.js';
+import { REPO_ROOT } from '../core/paths.js';
 
 /** config/schedule.json of this checkout (the default for `schedule` and `status --check-freshness`). */
-export const DEFAULT_SCHEDULE_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config/schedule.json');
+export const DEFAULT_SCHEDULE_FILE = path.join(REPO_ROOT, 'config', 'schedule.json');
 
 /** One scheduled job: a refresh of some sources/datasets at the times of a cron expression. */
 export interface ScheduleJob {

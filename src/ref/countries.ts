@@ -21,9 +21,10 @@
  * - name_ja: standard names as in MOF publications, only where certain; empty otherwise.
  */
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import Papa from 'papaparse';
 import { DataError } from '../core/errors.js';
+import { REPO_ROOT } from '../core/paths.js';
 
 /** One country (or territory with its own ISO code) and its code in each source. */
 export interface Country {
@@ -39,8 +40,8 @@ export interface Country {
 /** The CSV columns, in order. */
 export const COUNTRY_COLUMNS = ['iso2', 'iso3', 'name_en', 'name_ja', 'mof_code', 'census_code', 'mof_press_abbr'] as const;
 
-/** Where ref/countries.csv lives, relative to this module. */
-export const COUNTRIES_CSV_PATH = fileURLToPath(new URL('../../ref/countries.csv', import.meta.url));
+/** Where ref/countries.csv lives. */
+export const COUNTRIES_CSV_PATH = path.join(REPO_ROOT, 'ref', 'countries.csv');
 
 const DATASET = 'ref.country';
 
