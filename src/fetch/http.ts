@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import iconv from 'iconv-lite';
 import pRetry, { AbortError } from 'p-retry';
 import type { Config } from '../core/config.js';
 import { redactUrl } from '../core/config.js';
@@ -157,10 +158,44 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** GET a small text resource (listing page, index) with the same retry policy, not stored. */
+/**
+ * GET a small text resource (listing page, index) with the same retry policy, not stored.
+ * Decoded by the charset of its Content-Type, or as ISO-8859-1 when none is given.
+ */
 export async function fetchText(url: string, opts: FetchOptions): Promise<string> {
   const out = await fetchToStore(url, { ...opts, validators: undefined });
   if (out.status !== 'fetched') throw new PermanentError(`no content at ${redactUrl(url)} (HTTP ${out.status === 'no-data' ? 204 : 304})`, { url: redactUrl(url) });
   const fs = await import('node:fs');
-  return fs.readFileSync(out.raw.path, 'latin1');
+  return decodeText(fs.readFileSync(out.raw.path), out.contentType, url);
+}
+
+/** The charset parameter of a Content-Type header (unquoted, as given), or undefined. */
+export function charsetOf(contentType: string | null): string | undefined {
+  const m = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType ?? '');
+  const cs = (m?.[1] ?? m?.[2])?.trim();
+  return cs ? cs : undefined;
+}
+
+/** Labels of ISO-8859-1 (Node's 'latin1'); decoded byte for byte, as without a charset. */
+const LATIN1 = new Set(['iso-8859-1', 'iso8859-1', 'iso_8859-1', 'latin1', 'l1', 'us-ascii', 'ascii']);
+/** Labels of Shift_JIS, decoded as CP932 (its Windows superset) the way browsers do: Japanese servers label CP932 text Shift_JIS. */
+const SHIFT_JIS = new Set(['shift_jis', 'shift-jis', 'sjis', 'x-sjis', 'ms_kanji', 'csshiftjis', 'windows-31j', 'cp932', 'ms932']);
+
+/**
+ * Decodes a text body by the charset of its Content-Type: UTF-8, ISO-8859-1, Shift_JIS/CP932 or
+ * any other encoding iconv-lite knows; ISO-8859-1 when no charset is given (MOF's index pages).
+ * An unknown charset is a permanent error naming the URL and the charset, never mojibake.
+ */
+export function decodeText(bytes: Buffer, contentType: string | null, url: string): string {
+  const charset = charsetOf(contentType);
+  if (charset === undefined) return bytes.toString('latin1');
+  const label = charset.toLowerCase();
+  if (LATIN1.has(label)) return bytes.toString('latin1');
+  if (label === 'utf-8' || label === 'utf8') return iconv.decode(bytes, 'utf8');
+  const encoding = SHIFT_JIS.has(label) ? 'cp932' : label;
+  if (!iconv.encodingExists(encoding)) {
+    const shown = redactUrl(url);
+    throw new PermanentError(`${shown} declares charset "${charset}" (Content-Type: ${contentType}), which trade-etl cannot decode`, { url: shown, charset });
+  }
+  return iconv.decode(bytes, encoding);
 }

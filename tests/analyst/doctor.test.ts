@@ -7,7 +7,7 @@ import { migrate } from '../../src/db/migrate.js';
 import { loadConfig } from '../../src/core/config.js';
 import { createServerDatabase } from '../helpers/db.js';
 import { seedVintages } from './seed.js';
-import { runCli } from './cli.js';
+import { runCli } from '../helpers/cli.js';
 
 interface Line { level: string; name: string; detail: string }
 const parse = (stdout: string): Line[] => (JSON.parse(stdout) as { checks: Line[] }).checks;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/core/logger.js';
 import { createServerDatabase } from '../helpers/db.js';
-import { runCli } from './cli.js';
+import { runCli } from '../helpers/cli.js';
 
 const PASSWORD = 'S3cretPassw0rd';
 let dataDir: string;

@@ -8,7 +8,7 @@ import { connect } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
 import { loadConfig } from '../../src/core/config.js';
 import { seedVintages } from './seed.js';
-import { childEnv, freePort, runCli, startCli, waitFor } from './cli.js';
+import { childEnv, freePort, runCli, startCli, waitFor } from '../helpers/cli.js';
 
 describe('trade-etl serve (embedded database over the wire protocol)', () => {
   let dataDir: string;
@@ -109,7 +109,7 @@ describe('trade-etl serve (embedded database over the wire protocol)', () => {
   it('stops on SIGTERM: exit 0, database closed, DATA_DIR lock released', async () => {
     expect(fs.existsSync(path.join(dataDir, 'pglite.lock'))).toBe(true);
     serve.child.kill('SIGTERM');
-    const r = await serve.done;
+    const r = await serve.done();
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Stopped');

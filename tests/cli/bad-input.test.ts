@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/core/config.js';
 import { runCli, ROOT } from '../helpers/cli.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trade-etl-bad-'));
-const env = { DATA_DIR: dataDir };
+const env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
 const fx = (p: string) => path.join(ROOT, 'fixtures', p);
 
 async function tables() {

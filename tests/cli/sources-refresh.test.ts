@@ -23,7 +23,7 @@ for (const backend of backends()) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trade-etl-refresh-'));
     let dbUrl: string | undefined;
     let drop: (() => Promise<void>) | undefined;
-    const env = () => ({ ...fixtureEnv(server.url), DATA_DIR: dataDir, DATABASE_URL: dbUrl });
+    const env = () => ({ ...fixtureEnv(server.url), DATA_DIR: dataDir, DATABASE_URL: dbUrl, LOG_LEVEL: 'warn' });
     async function sql<T = Record<string, unknown>>(q: string, params: unknown[] = []): Promise<T[]> {
       const db: Db = await connect(loadConfig({ DATA_DIR: dataDir, DATABASE_URL: dbUrl }));
       try { return await db.query<T>(q, params); } finally { await db.close(); }

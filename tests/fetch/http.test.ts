@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/devtools/fixture-server.js';
-import { fetchToStore, retryAfterMs } from '../../src/fetch/http.js';
+import { fetchText, fetchToStore, retryAfterMs } from '../../src/fetch/http.js';
 import { loadConfig } from '../../src/core/config.js';
 import { EtlError } from '../../src/core/errors.js';
 
@@ -121,5 +122,43 @@ describe('fetchToStore over real HTTP', () => {
     expect(retryAfterMs('2')).toBe(2000);
     expect(retryAfterMs(new Date(Date.now() + 5000).toUTCString())).toBeGreaterThan(3000);
     expect(retryAfterMs(null)).toBeUndefined();
+  });
+});
+
+describe('fetchText decodes by the Content-Type charset, over real HTTP', () => {
+  /** Serves `bytes` at a path of its own with the given Content-Type and fetches it as text. */
+  const served = (name: string, bytes: Buffer, contentType: string) => {
+    server.replace(`/text/${name}`, bytes, contentType);
+    return fetchText(`${server.url}/text/${name}`, { config: config() });
+  };
+  const japanese = '輸出 品別国別表 ① ㈱ 2024年12月分';
+
+  it('charset=utf-8: UTF-8', async () => {
+    const text = '<p>Préfecture — 東京都 ①</p>';
+    expect(await served('utf8.htm', Buffer.from(text, 'utf8'), 'text/html; charset=utf-8')).toBe(text);
+  });
+
+  it('charset=Shift_JIS, quoted "windows-31j", cp932: CP932 (with its NEC extensions such as ① and ㈱)', async () => {
+    const bytes = iconv.encode(japanese, 'cp932');
+    expect(bytes.length).toBeLessThan(Buffer.byteLength(japanese)); // really double-byte, not UTF-8
+    expect(await served('sjis.htm', bytes, 'text/html; charset=Shift_JIS')).toBe(japanese);
+    expect(await served('win31j.csv', bytes, 'text/csv; charset="windows-31j"')).toBe(japanese);
+    expect(await served('cp932.csv', bytes, 'text/csv;charset=CP932')).toBe(japanese);
+  });
+
+  it('no charset: ISO-8859-1, as MOF\'s index page needs; the same for charset=ISO-8859-1', async () => {
+    const text = 'Value of Exports · Café © 2025 (¥)';
+    const bytes = Buffer.from(text, 'latin1');
+    expect(bytes.length).toBe(text.length);
+    expect(await served('plain.htm', bytes, 'text/html')).toBe(text);
+    expect(await served('latin1.htm', bytes, 'text/html; charset=ISO-8859-1')).toBe(text);
+  });
+
+  it('an unknown charset is a permanent error naming the URL and the charset', async () => {
+    const err = await served('klingon.htm', Buffer.from('qapla\''), 'text/html; charset=x-klingon').catch((e) => e);
+    expect(err).toBeInstanceOf(EtlError);
+    expect(err.kind).toBe('permanent');
+    expect(err.message).toContain(`${server.url}/text/klingon.htm`);
+    expect(err.message).toContain('charset "x-klingon"');
   });
 });

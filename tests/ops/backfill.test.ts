@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/devtools/fixture-server.js';
 import { migrationLevel } from '../../src/db/migrate.js';
 import { backends } from '../helpers/db.js';
-import { cliTarget, dataCounts, etlCounts, integrityProblems, runCli, type CliTarget } from './cli.js';
+import { runCli } from '../helpers/cli.js';
+import { cliTarget, dataCounts, etlCounts, integrityProblems, type CliTarget } from '../helpers/db.js';
 
 let server: FixtureServer;
 beforeAll(async () => { server = await startFixtureServer(); });

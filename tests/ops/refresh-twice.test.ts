@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/devtools/fixture-server.js';
 import { fixtureRoutes } from '../../src/devtools/fixture-routes.js';
 import { backends } from '../helpers/db.js';
-import { cliTarget, dataCounts, integrityProblems, runCli, type CliTarget } from './cli.js';
+import { runCli } from '../helpers/cli.js';
+import { cliTarget, dataCounts, integrityProblems, type CliTarget } from '../helpers/db.js';
 
 let server: FixtureServer;
 beforeAll(async () => { server = await startFixtureServer(); });

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../src/devtools/fixture-server.js';
-import { backends } from '../helpers/db.js';
-import { cliTarget, integrityProblems, runCli, startCli, type CliTarget } from './cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
+import { backends, cliTarget, integrityProblems, type CliTarget } from '../helpers/db.js';
 
 let server: FixtureServer;
 beforeAll(async () => { server = await startFixtureServer(); });

@@ -14,8 +14,7 @@ import type { EngineContext } from '../../src/engine/context.js';
 import { ManualClock } from '../../src/ops/clock.js';
 import { Scheduler } from '../../src/ops/scheduler.js';
 import { contextPool, refreshJobs } from '../../src/ops/schedule-jobs.js';
-import { backends, useDb, type TestDb } from '../helpers/db.js';
-import { dataCounts, integrityProblems } from './cli.js';
+import { backends, dataCounts, integrityProblems, useDb, type TestDb } from '../helpers/db.js';
 
 let server: FixtureServer;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trade-etl-sched-engine-'));

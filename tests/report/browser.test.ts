@@ -14,7 +14,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { ROOT, runCli } from '../analyst/cli.js';
+import { ROOT, runCli } from '../helpers/cli.js';
 import { CHART_IDS } from '../../src/report/build-report.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -46,12 +46,12 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the report in headless Chromium', () 
   it('renders every chart with its labels, fetches nothing, and leaves a screenshot', async () => {
     if (!HAVE_CHROMIUM) throw new Error(`Chromium is not installed at ${CHROMIUM}: CI must install it (.ci/run: apt-get install -y chromium)`);
     const env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-    const demo = await runCli(['demo'], env, 240_000);
+    const demo = await runCli(['demo'], env, { timeoutMs: 240_000 });
     expect(demo.code, demo.stderr).toBe(0);
     fs.mkdirSync(OUT_DIR, { recursive: true });
     const file = path.join(OUT_DIR, 'report.html');
     fs.rmSync(file, { force: true });
-    const rep = await runCli(['report', '--out', file], env, 120_000);
+    const rep = await runCli(['report', '--out', file], env, { timeoutMs: 120_000 });
     expect(rep.code, rep.stderr).toBe(0);
     expect(rep.stdout).toContain('5 of 5 charts drawn');
 
