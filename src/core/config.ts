@@ -27,6 +27,12 @@ export interface Config {
   };
   /** How long a run waits for another run's per-dataset lock before giving up. */
   lockWaitMs: number;
+  /**
+   * shared_buffers of the embedded database, in MB. PGlite runs Postgres inside this process, so
+   * its buffer pool is part of our memory; Postgres's 128 MB default made every command start at
+   * ~300 MB RSS (docs/performance.md). Ignored on a server.
+   */
+  pgliteSharedBuffersMb: number;
 }
 
 function int(env: Record<string, string | undefined>, name: string, dflt: number): number {
@@ -63,6 +69,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       userAgent: env.HTTP_USER_AGENT || 'trade-etl/0.1 (+https://github.com/trade-etl/trade-etl)',
     },
     lockWaitMs: int(env, 'LOCK_WAIT_MS', 30_000),
+    pgliteSharedBuffersMb: int(env, 'PGLITE_SHARED_BUFFERS_MB', 32),
   };
 }
 

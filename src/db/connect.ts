@@ -186,21 +186,27 @@ function pgliteSession(q: PgliteQueryable): Session {
     },
     async copyIn(table, columns, rows) {
       let n = 0;
-      let parts: string[] = [];
-      let size = 0;
+      // Lines are encoded straight into one reused buffer rather than kept as strings until the
+      // chunk is sent: kept strings outlive the young generation and pile up as old-generation
+      // garbage (peak RSS). The Blob copies the bytes, so the buffer can be reused at once.
+      let buf = Buffer.allocUnsafe(CHUNK_BYTES + 64 * 1024);
+      let used = 0;
       const flush = async () => {
-        if (!size) return;
-        const blob = new Blob(parts, { type: 'text/csv' });
-        parts = [];
-        size = 0;
+        if (!used) return;
+        const blob = new Blob([buf.subarray(0, used)], { type: 'text/csv' });
+        used = 0;
         await q.query(copySql(table, columns, `'/dev/blob'`), [], { blob });
       };
       for await (const row of rows) {
         const line = csvLine(row);
-        parts.push(line);
-        size += line.length;
+        const need = line.length * 3; // UTF-8 bytes per UTF-16 unit, at most: no byteLength per line
+        if (used + need > buf.length) {
+          await flush();
+          if (need > buf.length) buf = Buffer.allocUnsafe(need);
+        }
+        used += buf.write(line, used);
         n++;
-        if (size >= CHUNK_BYTES) await flush();
+        if (used >= CHUNK_BYTES) await flush();
       }
       await flush();
       return n;
@@ -263,7 +269,7 @@ async function connectPglite(config: Config): Promise<Db> {
   let pglite: PGlite;
   try {
     const { PGlite } = await import('@electric-sql/pglite');
-    pglite = await PGlite.create(dir);
+    pglite = await PGlite.create(dir, { startParams: pgliteStartParams(PGlite.defaultStartParams, config) });
   } catch (err) {
     release();
     throw new PermanentError(`cannot open the embedded database in ${dir}: ${(err as Error).message}`, { dataDir: dir });
@@ -272,6 +278,14 @@ async function connectPglite(config: Config): Promise<Db> {
     await pglite.close();
     release();
   });
+}
+
+/**
+ * PGlite's own start parameters plus a smaller buffer pool. Passing startParams replaces
+ * PGlite's defaults (a single-user backend, fsync off, no parallel workers), so they are kept.
+ */
+function pgliteStartParams(defaults: readonly string[], config: Config): string[] {
+  return [...defaults, '-c', `shared_buffers=${Math.max(1, Math.round(config.pgliteSharedBuffersMb))}MB`];
 }
 
 /**
