@@ -12,12 +12,15 @@
  *   --only mof|census          one kind of file (default both)
  *   --scale <n>                size of the base files (default 1 = 500,000 MOF rows, 1,000,000 Census rows)
  *   --no-x2                    skip the double-size files (the memory check)
- *   --pglite-scale <n>         size of the files loaded on PGlite (default: --scale)
+ *   --pglite-scale <n>         size of the files loaded on PGlite (default: a tenth of --scale; PGlite
+ *                              loads ~4x slower, and the full size would take over an hour)
  *   --keep                     keep the databases and data directories
  *   --node-options <flags>     NODE_OPTIONS for the CLI children (experiments only, e.g. a heap cap)
  * Results go to stdout and to bench/data/results-<time>.json.
  */
 import fs from 'node:fs';
+// @ts-expect-error plain JS module of the launcher, without types
+import { freshBuild } from '../bin/fresh-build.js';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
@@ -49,7 +52,7 @@ const { values: opt } = parseArgs({
   },
 });
 const scale = Number(opt.scale);
-const pgliteScale = Number(opt['pglite-scale'] ?? opt.scale);
+const pgliteScale = Number(opt['pglite-scale'] ?? Number(opt.scale) / 10);
 const kinds: BenchFileKind[] = opt.only ? [opt.only as BenchFileKind] : ['mof', 'census'];
 const backends = opt.backend === 'both' ? ['pg', 'pglite'] as const : [opt.backend as 'pg' | 'pglite'];
 if (![scale, pgliteScale].every((n) => Number.isFinite(n) && n > 0) || !kinds.every((k) => k === 'mof' || k === 'census')
@@ -288,6 +291,10 @@ function table(rows: CaseResult[]): string {
 async function main(): Promise<void> {
   log(`trade-etl benchmark — ${new Date().toISOString()} — ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, node ${process.version}`);
   log(`server: ${SERVER.replace(/:[^:@/]*@/, ':*****@')} (a fresh database per case, dropped afterwards)`);
+  log(`file sizes: ×${scale} on Postgres, ×${pgliteScale} on PGlite (--scale, --pglite-scale)`);
+  log(freshBuild()
+    ? 'CLI: compiled dist/ (up to date with the sources)'
+    : 'CLI: TypeScript sources through tsx — dist/ is missing or older than the sources; `npm run build` first for the figures users get');
   const manifest = ensureFiles(wanted(), { log: (s) => log(`  ${s}`) });
   const startup = await measureChild(process.execPath, [CLI, '--help'], process.env);
   log(`CLI start-up (node bin/trade-etl.js --help): ${(startup.wallMs / 1000).toFixed(2)} s, ${fmt(startup.peakRssMb)} MB`);
