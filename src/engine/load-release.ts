@@ -118,17 +118,15 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
       yield values;
     }
   }
-  const direct = await loadDirect(tx, dataset, target, origin, facts, releaseId, rows);
+  const [current] = await tx.query<{ any: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM ${target.table} WHERE dataset = $1 AND valid_to_release IS NULL) AS any`, [dataset.id]);
+  const firstLoad = !current?.any;
+  const direct = firstLoad ? await loadDirect(tx, dataset, target, origin, facts, releaseId, rows) : undefined;
   if (direct) return direct;
   await tx.query(sql.createStage);
   const rowsParsed = await tx.copyIn('_stage', cols, rows());
   if (!facts.scopeKey) {
     throw new PermanentError(`${dataset.id}: the parser did not determine the scope of ${origin.fileName}; nothing loaded`, { dataset: dataset.id, file: origin.fileName });
-  }
-  const [dup] = await tx.query<Record<string, string>>(sql.duplicates);
-  if (dup) {
-    const { n, ...key } = dup;
-    throw new DataError({ dataset: dataset.id, file: origin.fileName, value: Object.values(key).join(' / '), expected: `each observation once per release, but this key occurs ${n} times` });
   }
   const publishedOn = facts.publishedOn ?? (typeof origin.hints?.publishedOn === 'string' ? origin.hints.publishedOn : undefined);
   await tx.query(
@@ -141,6 +139,16 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
     `SELECT o.id, o.published_on::text AS published_on FROM etl.release o, etl.release me
      WHERE me.id = $1 AND o.dataset = me.dataset AND o.scope_key = me.scope_key AND o.status = 'loaded'
        AND o.published_on > me.published_on ORDER BY o.published_on, o.id LIMIT 1`, [releaseId]);
+  // A first load needs no GROUP BY over the whole file: the history table's unique index on
+  // current keys refuses a key given twice as the rows go in, and with nothing current there is
+  // nothing for a duplicate to mis-close first (the first load of a local Census answer, whose scope is known only at the end).
+  if (!firstLoad || next) {
+    const [dup] = await tx.query<Record<string, string>>(sql.duplicates);
+    if (dup) {
+      const { n, ...key } = dup;
+      throw new DataError({ dataset: dataset.id, file: origin.fileName, value: Object.values(key).join(' / '), expected: `each observation once per release, but this key occurs ${n} times` });
+    }
+  }
   if (next) {
     const [me] = await tx.query<{ published_on: string }>(`SELECT published_on::text AS published_on FROM etl.release WHERE id = $1`, [releaseId]);
     const late = lateMergeSql(target);
@@ -154,10 +162,11 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
       [releaseId, inserted + resumed, rowsClosed, rowsParsed - inserted]);
     return { status: 'loaded' as const, late: true, rowsParsed, rowsInserted: inserted + resumed, rowsClosed, rowsUnchanged: rowsParsed - inserted, publishedOn };
   }
-  const closedChanged = await countOf(tx, sql.closeChanged, [dataset.id, releaseId]);
-  const closedVanished = await countOf(tx, sql.closeVanished, [dataset.id, facts.scopeKey, releaseId]);
-  await tx.query(sql.rescope, [dataset.id, facts.scopeKey]);
-  const rowsInserted = await countOf(tx, sql.insert, [dataset.id, facts.scopeKey, releaseId]);
+  // Nothing current: nothing to close or re-scope, and three joins of the whole file saved.
+  const closedChanged = firstLoad ? 0 : await countOf(tx, sql.closeChanged, [dataset.id, releaseId]);
+  const closedVanished = firstLoad ? 0 : await countOf(tx, sql.closeVanished, [dataset.id, facts.scopeKey, releaseId]);
+  if (!firstLoad) await tx.query(sql.rescope, [dataset.id, facts.scopeKey]);
+  const rowsInserted = await countOf(tx, sql.insert, [dataset.id, facts.scopeKey, releaseId]).catch((err) => { throw asDuplicateKey(err, dataset, origin); });
   const rowsClosed = closedChanged + closedVanished;
   const rowsUnchanged = rowsParsed - rowsInserted;
   // As after a direct first load: fresh statistics once many rows arrived, or the next merge is
@@ -175,15 +184,13 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
  * staging table, no duplicate GROUP BY, no merge joins: the same server work as a plain `\copy`
  * into that table, while the parser runs alongside in this process. The table's unique index on
  * current keys still finds a key the release carries twice. Returns undefined, with the
- * transaction as it was, when the fast path does not apply: the dataset has current rows, the
+ * transaction as it was, when the fast path does not apply (the caller checked that the dataset has
+ * no current rows): the
  * parser names the scope only after its first row, or the release is older than a loaded
  * release of its scope (the late merge works from the staging table); the caller then parses
  * again through the staging table.
  */
 async function loadDirect(tx: Session, dataset: Dataset<any>, target: Target<any>, origin: ReleaseOrigin, facts: ReleaseFacts, releaseId: number, rows: () => AsyncIterable<CopyValue[]>) {
-  const [current] = await tx.query<{ any: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM ${target.table} WHERE dataset = $1 AND valid_to_release IS NULL) AS any`, [dataset.id]);
-  if (current?.any) return undefined;
   const forget = () => { for (const k of Object.keys(facts)) delete (facts as Record<string, unknown>)[k]; };
   const it = rows()[Symbol.asyncIterator]();
   const first = await it.next();
@@ -211,13 +218,7 @@ async function loadDirect(tx: Session, dataset: Dataset<any>, target: Target<any
   try {
     rowsParsed = await tx.copyIn(target.table, ['dataset', 'scope_key', ...target.keys, ...target.attrs, 'valid_from_release'], vintaged());
   } catch (err) {
-    const e = err as { code?: string; detail?: string };
-    if (e.code === '23505') {
-      // "Key (dataset, reporter, …)=(mof.hs_country, JP, …) already exists."
-      const key = /\)=\((.*)\) already exists/.exec(e.detail ?? '')?.[1]?.split(', ').slice(1).join(' / ') ?? e.detail ?? '';
-      throw new DataError({ dataset: dataset.id, file: origin.fileName, value: key, expected: 'each observation once per release, but this key occurs more than once' });
-    }
-    throw err;
+    throw asDuplicateKey(err, dataset, origin);
   }
   // A parser may refine the scope after its first row.
   if (facts.scopeKey && facts.scopeKey !== scopeKey) {
@@ -245,6 +246,15 @@ async function loadDirect(tx: Session, dataset: Dataset<any>, target: Target<any
     `UPDATE etl.release SET status = 'loaded', loaded_at = now(), rows_inserted = $2, rows_closed = 0, rows_unchanged = 0 WHERE id = $1`,
     [releaseId, rowsParsed]);
   return { status: 'loaded' as const, rowsParsed, rowsInserted: rowsParsed, rowsClosed: 0, rowsUnchanged: 0, publishedOn };
+}
+
+/** The unique index on current keys refused a row: the release gives one key twice. */
+function asDuplicateKey(err: unknown, dataset: Dataset<any>, origin: ReleaseOrigin): unknown {
+  const e = err as { code?: string; detail?: string };
+  if (e?.code !== '23505') return err;
+  // "Key (dataset, reporter, …)=(mof.hs_country, JP, …) already exists."
+  const key = /\)=\((.*)\) already exists/.exec(e.detail ?? '')?.[1]?.split(', ').slice(1).join(' / ') ?? e.detail ?? '';
+  return new DataError({ dataset: dataset.id, file: origin.fileName, value: key, expected: 'each observation once per release, but this key occurs more than once' });
 }
 
 /** Runs a data-modifying statement and returns how many rows it touched. */

@@ -18,7 +18,7 @@ import { loadRelease } from '../../src/engine/load-release.js';
 import { partnerFromCensusCode, partnerFromMofCode } from '../../src/ref/countries.js';
 import type { EngineContext } from '../../src/engine/context.js';
 import { formatMofRow, MOF_HEADER, mofFileChunks, mofRows, mofYear, type MofFileStats } from '../../bench/mof-hs-country-file.js';
-import { censusFileChunks, censusRows, type CensusFileStats } from '../../bench/census-api-file.js';
+import { censusFileChunks, censusRows, formatCensusRow, type CensusFileStats } from '../../bench/census-api-file.js';
 import iconv from 'iconv-lite';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trade-etl-bench-test-'));
@@ -130,6 +130,24 @@ for (const backend of backends()) {
       expect(out.status).toBe('failed');
       expect(out.error?.message).toMatch(/occurs more than once/);
       expect(out.error?.message).toContain(row!.hs);
+      expect(await t.db().query(`SELECT count(*)::int AS n FROM trade.observation_history`)).toEqual(before);
+    });
+
+    it('a first load through the staging table (scope known only at the end) refuses a key given twice too', async () => {
+      // A local Census answer names its scope from its content, after the last row, so its
+      // first load takes the staging path, which skips the GROUP BY check when nothing is current
+      // and leaves the refusal to the unique index.
+      const rows = [...censusRows({ rows: 1, seed: 6 })];
+      const bytes = Buffer.concat([...censusFileChunks({ rows: 1, seed: 6 }, { rows: 0, observations: 0, changedObservations: 0, bytes: 0 })]);
+      const text = bytes.toString('utf8');
+      const lastRow = formatCensusRow(rows[0]!, true);
+      const twice = text.replace(lastRow, `${formatCensusRow(rows[0]!, false)}${lastRow}`);
+      expect(twice.length).toBeGreaterThan(text.length);
+      await t.db().query(`DELETE FROM trade.observation_history WHERE dataset = 'census.api'`);
+      const before = await t.db().query<{ n: number }>(`SELECT count(*)::int AS n FROM trade.observation_history`);
+      const out = await load(Buffer.from(twice), 'census.api', 'twice.json');
+      expect(out.status).toBe('failed');
+      expect(out.error?.message).toMatch(/occurs more than once/);
       expect(await t.db().query(`SELECT count(*)::int AS n FROM trade.observation_history`)).toEqual(before);
     });
   });
