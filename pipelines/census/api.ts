@@ -1,4 +1,5 @@
 import type { Flow, Frequency, Measure, Observation, ReleaseFacts, ReleaseInput } from '../../src/core/vocabulary.js';
+import { CENSUS_API } from '../dataset-meta.js';
 import { DataError } from '../../src/core/errors.js';
 import { readNumber } from '../../src/parse/numbers.js';
 import { partnerFromCensusCode } from '../../src/ref/countries.js';
@@ -29,7 +30,7 @@ import { censusApiScopeKey, describeCensusApiUrl, isMeasureVariable, type Census
  *   partnerFromCensusCode, so they never sum together with countries.
  */
 
-const DATASET = 'census.api';
+const DATASET = CENSUS_API.id;
 
 type Prefix = 'GEN' | 'CON' | 'ALL' | 'QTY' | 'AIR' | 'VES' | 'CNT';
 

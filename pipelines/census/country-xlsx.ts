@@ -1,4 +1,5 @@
 import type { Flow, Observation, ReleaseFacts, ReleaseInput } from '../../src/core/vocabulary.js';
+import { CENSUS_COUNTRY } from '../dataset-meta.js';
 import { DataError } from '../../src/core/errors.js';
 import { readNumber, scaleDecimal } from '../../src/parse/numbers.js';
 import { readXlsxSheet, type XlsxRow } from '../../src/parse/xlsx.js';
@@ -26,7 +27,7 @@ import { partnerFromCensusCode } from '../../src/ref/countries.js';
  * annual-only rows); the real file fills every cell.
  */
 
-const DATASET = 'census.country';
+const DATASET = CENSUS_COUNTRY.id;
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 /** The header of the real file, in order. */
 export const COUNTRY_XLSX_COLUMNS = ['year', 'CTY_CODE', 'CTYNAME', ...MONTHS.map((m) => `I${m}`), 'IYR', ...MONTHS.map((m) => `E${m}`), 'EYR'];

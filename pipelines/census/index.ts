@@ -1,26 +1,19 @@
 import type { Dataset } from '../../src/core/vocabulary.js';
+import { CENSUS_API, CENSUS_COUNTRY } from '../dataset-meta.js';
 import { parseCensusApi } from './api.js';
 import { parseCensusCountry } from './country-xlsx.js';
 import { discoverCensusApi, discoverCensusCountry } from './discovery.js';
 
 /** International Trade API answers (JSON array of arrays), one release per request. */
 export const censusApi: Dataset = {
-  id: 'census.api',
-  source: 'census',
-  description: 'US Census International Trade API (imports/exports by country; hs and enduse endpoints), dollars',
-  target: 'trade',
-  contentKind: 'json',
+  ...CENSUS_API,
   discover: discoverCensusApi,
   parse: parseCensusApi,
 };
 
 /** country.xlsx: goods trade by country, monthly, $ millions, all years since 1985. */
 export const censusCountry: Dataset = {
-  id: 'census.country',
-  source: 'census',
-  description: 'US Census country.xlsx: goods exports and general imports by country, monthly and annual, $ millions',
-  target: 'trade',
-  contentKind: 'xlsx',
+  ...CENSUS_COUNTRY,
   discover: discoverCensusCountry,
   parse: parseCensusCountry,
 };

@@ -10,6 +10,7 @@
  * values supersede the current row of the same natural key whatever its scope.
  */
 import type { Dataset, FxObservation, ReleaseFacts, ReleaseInput } from '../../src/core/vocabulary.js';
+import { FRB_FRED } from '../dataset-meta.js';
 import { DataError } from '../../src/core/errors.js';
 import { readCsv } from '../../src/parse/csv.js';
 import { FRED_SERIES, type FredSeries } from './fred-series.js';
@@ -17,7 +18,7 @@ import { checkPeriod, PeriodSequence, type FxFrequency } from './period-sequence
 import { readRateCell } from './rate-cell.js';
 import { discoverFred } from './discovery.js';
 
-export const FRED_DATASET_ID = 'frb.fred';
+export const FRED_DATASET_ID = FRB_FRED.id;
 const MISSING = ['', '.'] as const;
 
 interface Column { index: number; series: string; def: FredSeries }
@@ -113,11 +114,7 @@ function toPeriod(date: string, frequency: FxFrequency): string | null {
 
 /** The FRED dataset: fredgraph.csv exchange-rate series, rows for fx.rate_history. */
 export const fredDataset: Dataset<FxObservation> = {
-  id: FRED_DATASET_ID,
-  source: 'frb',
-  description: 'FRED (St. Louis Fed) republication of the H.10 exchange rates: daily DEX*, monthly EX*, annual AEX* series, fredgraph.csv.',
-  target: 'fx',
-  contentKind: 'csv',
+  ...FRB_FRED,
   discover: discoverFred,
   parse: parseFred,
 };

@@ -15,6 +15,7 @@
  * the end (the last period is the last row).
  */
 import type { Dataset, FxObservation, ReleaseFacts, ReleaseInput } from '../../src/core/vocabulary.js';
+import { FRB_H10 } from '../dataset-meta.js';
 import { DataError } from '../../src/core/errors.js';
 import { readCsv } from '../../src/parse/csv.js';
 import { parseH10SeriesId, resolveDirection } from './h10-series.js';
@@ -23,7 +24,7 @@ import { readRateCell } from './rate-cell.js';
 import { tapHead } from './raw-head.js';
 import { discoverH10 } from './discovery.js';
 
-export const H10_DATASET_ID = 'frb.h10';
+export const H10_DATASET_ID = FRB_H10.id;
 
 /** The six header lines, by normalized label, with the wording used in messages. */
 const HEADER_LABELS: ReadonlyArray<readonly [string, string]> = [
@@ -216,11 +217,7 @@ function columnFrequency(cols: Column[], header: Map<string, { line: number; fie
 
 /** The H.10 dataset: Data Download Program CSV, rows for fx.rate_history. */
 export const h10Dataset: Dataset<FxObservation> = {
-  id: H10_DATASET_ID,
-  source: 'frb',
-  description: 'Federal Reserve H.10 exchange rates (noon buying rates in New York), Data Download Program CSV: daily, monthly or annual.',
-  target: 'fx',
-  contentKind: 'csv',
+  ...FRB_H10,
   discover: discoverH10,
   parse: parseH10,
 };

@@ -21,13 +21,14 @@
  * more than one section).
  */
 import type { Dataset, Flow, Observation, ReleaseFacts, ReleaseInput, Stage } from '../../src/core/vocabulary.js';
+import { MOF_HS_COUNTRY } from '../dataset-meta.js';
 import { DataError } from '../../src/core/errors.js';
 import { readCsv, type CsvRow } from '../../src/parse/csv.js';
 import { scaleDecimal } from '../../src/parse/numbers.js';
 import { partnerFromMofCode } from '../../src/ref/countries.js';
 import { discoverHsCountry } from './discovery.js';
 
-const DATASET = 'mof.hs_country';
+const DATASET = MOF_HS_COUNTRY.id;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** The known header of a table; `Apl` is accepted for `Apr` (older files). */
@@ -246,11 +247,7 @@ export async function* parseHsCountry(input: ReleaseInput, facts: ReleaseFacts):
 }
 
 export const hsCountryDataset: Dataset = {
-  id: DATASET,
-  source: 'mof',
-  description: 'e-Stat HS-9 trade CSV by country (品別国別表) and world totals (統計品別表): monthly quantity and value, thousand yen',
-  target: 'trade',
-  contentKind: 'csv',
+  ...MOF_HS_COUNTRY,
   discover: discoverHsCountry,
   parse: parseHsCountry,
 };

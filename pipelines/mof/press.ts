@@ -17,6 +17,7 @@
  * meaning is not documented in our sources, so no percentage is inferred from it).
  */
 import type { Dataset, Flow, Measure, Observation, ReleaseFacts, ReleaseInput } from '../../src/core/vocabulary.js';
+import { MOF_PRESS } from '../dataset-meta.js';
 import { readNumber, scaleDecimal } from '../../src/parse/numbers.js';
 import { readXml, xmlError, type XmlOptions, type XmlPosition } from '../../src/parse/xml.js';
 import { partnerFromMofPressAbbr } from '../../src/ref/countries.js';
@@ -24,7 +25,7 @@ import { pressDate, pressFileName, pressPeriodFromText, pressStage, type PressPe
 import { pressUnit } from './press-units.js';
 import { discoverPress } from './discovery.js';
 
-const DATASET = 'mof.press';
+const DATASET = MOF_PRESS.id;
 
 /** Allowed children per element path suffix; anything else in a data table is an unknown layout. */
 const LAYOUT: Record<string, readonly string[]> = {
@@ -283,11 +284,7 @@ export function areaPartner(area: string): string {
 }
 
 export const pressDataset: Dataset = {
-  id: DATASET,
-  source: 'mof',
-  description: 'Japan Customs/MOF press-release XML: totals, by area/country, principal commodities (monthly, 10/20-day, calendar/fiscal/half-year releases)',
-  target: 'trade',
-  contentKind: 'xml',
+  ...MOF_PRESS,
   discover: discoverPress,
   parse: parsePress,
 };

@@ -12,12 +12,13 @@
  * Only what the file publishes is emitted (monthly); no aggregation. scopeKey = the file id.
  */
 import type { Dataset, Flow, Observation, ReleaseFacts, ReleaseInput } from '../../src/core/vocabulary.js';
+import { MOF_TIMESERIES } from '../dataset-meta.js';
 import { DataError } from '../../src/core/errors.js';
 import { readCsv, type CsvRow } from '../../src/parse/csv.js';
 import { scaleDecimal } from '../../src/parse/numbers.js';
 import { discoverTimeseries } from './discovery.js';
 
-const DATASET = 'mof.timeseries';
+const DATASET = MOF_TIMESERIES.id;
 
 interface Series {
   code: string;
@@ -177,11 +178,7 @@ function commodityHeader(head: CsvRow[], file: string): Series[] {
 }
 
 export const timeseriesDataset: Dataset = {
-  id: DATASET,
-  source: 'mof',
-  description: 'Japan Customs time series: d41ma world monthly totals since 1979, d51ma/d61ma principal commodities (thousand yen)',
-  target: 'trade',
-  contentKind: 'csv',
+  ...MOF_TIMESERIES,
   discover: discoverTimeseries,
   parse: parseTimeseries,
 };

@@ -141,7 +141,8 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
        AND o.published_on > me.published_on ORDER BY o.published_on, o.id LIMIT 1`, [releaseId]);
   // A first load needs no GROUP BY over the whole file: the history table's unique index on
   // current keys refuses a key given twice as the rows go in, and with nothing current there is
-  // nothing for a duplicate to mis-close first (the first load of a local Census answer, whose scope is known only at the end).
+  // nothing for a duplicate to mis-close first. (This is the path of a local Census answer's
+  // first load: its scope is known only at the end of the file.)
   if (!firstLoad || next) {
     const [dup] = await tx.query<Record<string, string>>(sql.duplicates);
     if (dup) {
@@ -183,12 +184,11 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
  * be closed, compared or rescoped, so the rows are COPYed straight into the history table — no
  * staging table, no duplicate GROUP BY, no merge joins: the same server work as a plain `\copy`
  * into that table, while the parser runs alongside in this process. The table's unique index on
- * current keys still finds a key the release carries twice. Returns undefined, with the
- * transaction as it was, when the fast path does not apply (the caller checked that the dataset has
- * no current rows): the
- * parser names the scope only after its first row, or the release is older than a loaded
- * release of its scope (the late merge works from the staging table); the caller then parses
- * again through the staging table.
+ * current keys still finds a key the release carries twice. Called only when the dataset has no
+ * current rows. Returns undefined, with the transaction as it was, when the fast path does not
+ * apply: the parser names the scope only after its first row, or the release is older than a
+ * loaded release of its scope (the late merge works from the staging table); the caller then
+ * parses again through the staging table.
  */
 async function loadDirect(tx: Session, dataset: Dataset<any>, target: Target<any>, origin: ReleaseOrigin, facts: ReleaseFacts, releaseId: number, rows: () => AsyncIterable<CopyValue[]>) {
   const forget = () => { for (const k of Object.keys(facts)) delete (facts as Record<string, unknown>)[k]; };

@@ -191,7 +191,6 @@ export function decodeText(bytes: Buffer, contentType: string | null, url: strin
   if (charset === undefined) return bytes.toString('latin1');
   const label = charset.toLowerCase();
   if (LATIN1.has(label)) return bytes.toString('latin1');
-  if (label === 'utf-8' || label === 'utf8') return iconv.decode(bytes, 'utf8');
   const encoding = SHIFT_JIS.has(label) ? 'cp932' : label;
   if (!iconv.encodingExists(encoding)) {
     const shown = redactUrl(url);

@@ -6,8 +6,8 @@ import type { Dataset, ReleaseFacts, ReleaseInput } from '../../src/core/vocabul
 import { FIXTURES_DIR } from '../../src/devtools/fixture-routes.js';
 import { PIPELINES, loadAllDatasetModules } from '../../pipelines/index.js';
 
-// The catalog repeats each dataset's metadata so that commands need not import every parser to
-// start; this keeps the copies honest.
+// The catalog lists each dataset without importing its parser, so that commands start fast;
+// this checks that every entry stands for its own module, and parses through it.
 describe('the dataset catalog', () => {
   it('lists every dataset module, in order, with the metadata the module itself declares', async () => {
     const modules = await loadAllDatasetModules();
