@@ -69,8 +69,15 @@ LANGUAGE sql STABLE AS $$
                   WHERE lv.from_published_on > c.reference_date AND (as_of IS NULL OR lv.from_published_on <= as_of)
                     AND (lv.hts_number IN (c.series ->> 'heading', c.series ->> 'parts_heading') OR lv.description ILIKE c.series ->> 'later')) x))
   FROM c
-  JOIN LATERAL (SELECT * FROM tariff.line_as_of(c.reference_date) l WHERE l.hts_number = c.series ->> 'heading') v ON true
-  LEFT JOIN LATERAL (SELECT * FROM tariff.line_as_of(c.reference_date) l WHERE l.hts_number = c.series ->> 'parts_heading') p ON true
+  -- The rows tariff.line_as_of(reference_date) gives for the two headings, read through
+  -- tariff.line_vintage so that the HTS-number index is used (the SECURITY DEFINER function is
+  -- not inlined and would read the whole schedule twice).
+  JOIN LATERAL (SELECT l.*, l.from_published_on AS published_on FROM tariff.line_vintage l
+                WHERE l.hts_number = c.series ->> 'heading' AND l.from_published_on <= c.reference_date
+                  AND (l.to_published_on IS NULL OR l.to_published_on > c.reference_date)) v ON true
+  LEFT JOIN LATERAL (SELECT l.* FROM tariff.line_vintage l
+                     WHERE l.hts_number = c.series ->> 'parts_heading' AND l.from_published_on <= c.reference_date
+                       AND (l.to_published_on IS NULL OR l.to_published_on > c.reference_date)) p ON true
   LEFT JOIN tariff.revision rv ON rv.release_id = v.release_id
   -- Asked for a date before the article's, the revision in force on the article's date was not out yet.
   WHERE as_of IS NULL OR as_of >= c.reference_date
