@@ -14,7 +14,8 @@
  * Scope: each release is the whole schedule as of one revision, so every release has the scope key
  * `HTSUS` and the newer revision supersedes the older one line by line (a line it drops is closed);
  * the revision itself (`2025-r13`) is in the release's scope details and title. A revision loaded
- * after a newer one joins the history at its publication date (the engine's late merge).
+ * after a newer one joins the history at its publication date (the engine's late merge). For the
+ * same reason a partial export (a few chapters) is refused rather than read as the schedule.
  */
 import type { Dataset, ReleaseFacts, ReleaseInput } from '../../src/core/vocabulary.js';
 import { DataError, PermanentError } from '../../src/core/errors.js';
@@ -31,6 +32,12 @@ export const HTS_COLUMNS = ['HTS Number', 'Indent', 'Description', 'Unit of Quan
 /** Every release is the whole schedule: see the module comment. */
 export const HTS_SCOPE_KEY = 'HTSUS';
 const HTS_NUMBER = /^\d{4}(?:\.\d{2}){0,3}$/;
+/**
+ * Chapters a whole schedule has at least: 01-99 less reserved chapter 77 is 98. A release
+ * supersedes the whole schedule, so a partial export (exportList with a narrower from/to) would
+ * make every line outside it look dropped; it is refused instead.
+ */
+const MIN_CHAPTERS = 97;
 
 /** Which revision a release is: discovery's hint, else the USITC file name; never guessed from the content. */
 function revisionOf(input: ReleaseInput): HtsRevision {
@@ -75,6 +82,8 @@ export async function* parseHtsCsv(input: ReleaseInput, facts: ReleaseFacts): As
   const seen = new Set<string>();
   const stack: Array<{ indent: number; key: string }> = [];
   let lines = 0;
+  let lastLine = 1;
+  const chapters = new Set<string>();
 
   for await (const { line, fields } of readCsvRecords(input.stream(), { dataset, fileName: file })) {
     const fail = (column: number, expected: string): never => {
@@ -103,6 +112,7 @@ export async function* parseHtsCsv(input: ReleaseInput, facts: ReleaseFacts): As
     if (number) {
       if (seen.has(number)) fail(0, 'each HTS number once per revision');
       seen.add(number);
+      chapters.add(number.slice(0, 2));
       lastNumber = number;
       unnumbered = 0;
       lineKey = number;
@@ -123,6 +133,7 @@ export async function* parseHtsCsv(input: ReleaseInput, facts: ReleaseFacts): As
     }
     const text = (s: string) => (s.trim() === '' ? null : s);
     lines++;
+    lastLine = line;
     yield {
       lineKey, htsNumber: number || null, indent: String(indent), parentKey, description,
       unitOfQuantity: text(units), generalRate: text(general), specialRate: text(special), column2Rate: text(column2),
@@ -133,6 +144,13 @@ export async function* parseHtsCsv(input: ReleaseInput, facts: ReleaseFacts): As
   }
   if (!header) throw new DataError({ dataset, file, line: 1, expected: `the USITC export header ${HTS_COLUMNS.join(', ')}` });
   if (!lines) throw new DataError({ dataset, file, line: 2, expected: 'schedule lines after the header, but the file has none' });
+  if (chapters.size < MIN_CHAPTERS || !chapters.has('01') || !chapters.has('99')) {
+    const list = [...chapters].sort();
+    throw new DataError({
+      dataset, file, line: lastLine, value: `${list.length} chapter${list.length === 1 ? '' : 's'}${list.length ? ` (${list[0]}..${list.at(-1)})` : ''}`,
+      expected: `the whole schedule, chapters 01 to 99 (at least ${MIN_CHAPTERS}): each release supersedes the whole schedule, so a partial export would make every line outside it look dropped; export from=0101 to=9999`,
+    });
+  }
 }
 
 export const htsDataset: Dataset<HtsLine> = {

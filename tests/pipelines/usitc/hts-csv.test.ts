@@ -111,3 +111,19 @@ describe('usitc.hts text readers', () => {
     expect(revisionFromReleaseName('2026HTSRev4')).toMatchObject({ id: '2026-r4' });
   });
 });
+
+describe('usitc.hts refuses a partial export', () => {
+  it('a well-formed file of a few chapters is not taken for the whole schedule', async () => {
+    const dir = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'hts-partial-'));
+    const real = fs.readFileSync(file('hts_2025_revision_13.csv'), 'utf8').split('\r\n');
+    const partial = path.join(dir, 'hts_2025_revision_13_csv.csv');
+    fs.writeFileSync(partial, real.filter((l, i) => i === 0 || l.startsWith('"87')).join('\r\n') + '\r\n');
+    const facts: ReleaseFacts = {};
+    const input = { dataset: 'usitc.hts', fileName: 'hts_2025_revision_13_csv.csv', bytes: fs.statSync(partial).size, stream: () => fs.createReadStream(partial) };
+    let err: unknown;
+    try { for await (const _ of parseHtsCsv(input, facts)) { /* drain */ } } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as DataError).details).toMatchObject({ value: '1 chapter (87..87)' });
+    expect((err as Error).message).toMatch(/the whole schedule, chapters 01 to 99/);
+  });
+});
