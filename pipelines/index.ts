@@ -1,4 +1,5 @@
 import type { Dataset, DiscoverOptions, ReleaseFacts, ReleaseInput } from '../src/core/vocabulary.js';
+import { USITC_HTS } from './usitc/meta.js';
 import { CENSUS_API, CENSUS_COUNTRY, FRB_FRED, FRB_H10, MOF_HS_COUNTRY, MOF_PRESS, MOF_TIMESERIES, type DatasetMeta } from './dataset-meta.js';
 
 /**
@@ -58,10 +59,11 @@ export const PIPELINES: Dataset<any>[][] = [
     lazy(FRB_H10, async () => (await import('./frb/h10.js')).h10Dataset),
     lazy(FRB_FRED, async () => (await import('./frb/fred.js')).fredDataset),
   ],
+  [lazy(USITC_HTS, async () => (await import('./usitc/hts-csv.js')).htsDataset)],
 ];
 
 /** The modules behind the catalog, loaded (for the test that checks each entry loads its own module). */
 export async function loadAllDatasetModules(): Promise<Dataset<any>[]> {
-  const [mof, census, frb] = await Promise.all([import('./mof/index.js'), import('./census/index.js'), import('./frb/index.js')]);
-  return [...mof.mofDatasets, ...census.censusDatasets, ...frb.frbDatasets];
+  const [mof, census, frb, usitc] = await Promise.all([import('./mof/index.js'), import('./census/index.js'), import('./frb/index.js'), import('./usitc/index.js')]);
+  return [...mof.mofDatasets, ...census.censusDatasets, ...frb.frbDatasets, ...usitc.usitcDatasets];
 }

@@ -35,3 +35,9 @@ REVOKE ALL ON ALL TABLES IN SCHEMA etl FROM analyst;
 -- Views in trade/metrics read etl.release as their owner (a view runs with its owner's rights
 -- unless created WITH (security_invoker)), and trade.observation_as_of is SECURITY DEFINER, so
 -- analysts see vintages without etl access. tests/analyst/analyst-role.test.ts checks both.
+-- The tariff schedule (sql/060_tariff.sql): read like trade and fx.
+GRANT USAGE ON SCHEMA tariff TO analyst;
+GRANT SELECT ON ALL TABLES IN SCHEMA tariff TO analyst;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tariff TO analyst;
+ALTER DEFAULT PRIVILEGES IN SCHEMA tariff GRANT SELECT ON TABLES TO analyst;
+ALTER DEFAULT PRIVILEGES IN SCHEMA tariff GRANT EXECUTE ON FUNCTIONS TO analyst;

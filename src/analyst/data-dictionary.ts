@@ -5,7 +5,7 @@
 import type { Db } from '../db/connect.js';
 
 /** Schemas in the order analysts meet them; etl last (bookkeeping, not readable by analysts). */
-export const DICTIONARY_SCHEMAS = ['ref', 'trade', 'fx', 'metrics', 'etl'] as const;
+export const DICTIONARY_SCHEMAS = ['ref', 'trade', 'fx', 'tariff', 'metrics', 'etl'] as const;
 
 export interface DictColumn { name: string; type: string; description: string | null }
 export interface DictRelation { name: string; kind: 'table' | 'view' | 'materialized view'; description: string | null; columns: DictColumn[] }

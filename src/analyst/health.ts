@@ -15,7 +15,7 @@ export type Level = 'OK' | 'WARN' | 'FAIL';
 export interface Check { name: string; level: Level; detail: string }
 
 /** Schemas the analyst role reads; it must not see etl. */
-export const ANALYST_SCHEMAS = ['ref', 'trade', 'fx', 'metrics'] as const;
+export const ANALYST_SCHEMAS = ['ref', 'trade', 'fx', 'metrics', 'tariff'] as const;
 /** Days back the failed-release check looks. */
 const FAILED_WINDOW_DAYS = 7;
 /** Every source publishes at least weekly (H.10) or monthly (MOF, Census): a week without a successful check means refresh is not running. */

@@ -60,7 +60,7 @@ until it stops. With DATABASE_URL set there is nothing to serve: connect to that
           'Connect with:',
           `  psql -h ${server.host} -p ${server.port} -U ${user} -d trade`,
           `  postgres://${user}@${hostArg}:${server.port}/trade   (any user/database name is accepted; there is no password)`,
-          server.access === 'analyst, read-only' ? 'Schemas: ref, trade, fx, metrics (read-only). Use --owner for read-write access including etl.' : '',
+          server.access === 'analyst, read-only' ? 'Schemas: ref, trade, fx, tariff, metrics (read-only). Use --owner for read-write access including etl.' : '',
           /^(127\.|::1$|localhost$)/.test(server.host) ? '' : `warning: listening on ${server.host} — anyone who can reach this port can read the database.`,
           'Press Ctrl-C to stop.',
           '',

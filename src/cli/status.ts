@@ -31,7 +31,7 @@ export function register(program: Command): void {
         const level = await migrationLevel(ctx.db);
         const latest = Math.max(...listMigrations().map((m) => m.version));
         const schemas = (await ctx.db.query<{ nspname: string }>(
-          `SELECT nspname FROM pg_namespace WHERE nspname IN ('etl','ref','trade','fx','metrics') ORDER BY 1`)).map((r) => r.nspname);
+          `SELECT nspname FROM pg_namespace WHERE nspname IN ('etl','ref','trade','fx','metrics','tariff') ORDER BY 1`)).map((r) => r.nspname);
         const datasets = level ? await datasetStatus(ctx.db) : [];
         if (opts.json) {
           process.stdout.write(JSON.stringify({ database: ctx.db.describe(), schemas, migrationLevel: level, latestMigration: latest, datasets }, null, 2) + '\n');

@@ -15,6 +15,7 @@ export interface Config {
     censusWww: string; // https://www.census.gov (country.xlsx)
     frb: string;      // https://www.federalreserve.gov
     fred: string;     // https://fred.stlouisfed.org
+    usitc: string;    // https://hts.usitc.gov (HTS REST API: releaseList, exportList)
   };
   censusApiKey?: string;
   http: {
@@ -59,6 +60,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       censusWww: env.CENSUS_WWW_BASE_URL || 'https://www.census.gov',
       frb: env.FRB_BASE_URL || 'https://www.federalreserve.gov',
       fred: env.FRED_BASE_URL || 'https://fred.stlouisfed.org',
+      usitc: env.USITC_BASE_URL || 'https://hts.usitc.gov',
     },
     censusApiKey: env.CENSUS_API_KEY || undefined,
     http: {

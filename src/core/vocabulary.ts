@@ -1,9 +1,12 @@
+import type { Target } from '../engine/targets.js';
+
 /**
  * Vocabulary (shared with DESIGN.md; keep these words):
  * - source:      a publisher's channel — `mof` (Japan Customs/MOF), `census` (US Census Bureau),
- *                `frb` (Federal Reserve H.10 / FRED).
+ *                `frb` (Federal Reserve H.10 / FRED), `usitc` (US International Trade Commission).
  * - dataset:     one kind of file from a source, with one parser — `mof.press`, `mof.hs_country`,
- *                `mof.timeseries`, `census.api`, `census.country`, `frb.h10`, `frb.fred`.
+ *                `mof.timeseries`, `census.api`, `census.country`, `frb.h10`, `frb.fred`,
+ *                `usitc.hts` (the Harmonized Tariff Schedule, one release per revision).
  * - release:     one published file of a dataset, identified by its content (sha256). It has a
  *                scope (what it covers) and a stage (preliminary < revised < final, with the
  *                source's own stage name kept too).
@@ -21,7 +24,7 @@
  */
 
 /** A source's channel id. */
-export type SourceId = 'mof' | 'census' | 'frb';
+export type SourceId = 'mof' | 'census' | 'frb' | 'usitc';
 
 /** Normalized stage, ordered. The source's own wording is kept in `sourceStage`. */
 export type Stage = 'preliminary' | 'revised' | 'final';
@@ -153,7 +156,7 @@ export interface DiscoverOptions {
   from?: string;
   to?: string;
   /** Base URL of each host (config; tests point them all at one local fixture server). */
-  baseUrls: { mof: string; estat: string; census: string; censusWww: string; frb: string; fred: string };
+  baseUrls: { mof: string; estat: string; census: string; censusWww: string; frb: string; fred: string; usitc: string };
   /** GET a listing page or API index through the engine's HTTP client (retries, limits). */
   fetchText: (url: string) => Promise<string>;
   /** CENSUS_API_KEY, when set; put it in URLs with `key=`; the engine masks it in logs. */
@@ -165,8 +168,10 @@ export interface Dataset<Row = Observation> {
   id: string;                   // 'mof.press'
   source: SourceId;
   description: string;
-  /** Which history table the rows go to. */
-  target: 'trade' | 'fx';
+  /** Which history table the rows go to: the core's two, or `store` (tariff: tariff.line_history). */
+  target: 'trade' | 'fx' | 'tariff';
+  /** A history table the dataset brings itself (keys, columns, row check); absent = `target`'s. */
+  store?: Target<Row>;
   /** Expected content kind, used to refuse an HTML page or wrong bytes before parsing. */
   contentKind: 'xml' | 'csv' | 'json' | 'xlsx';
   /** Releases that exist for a range (or the newest ones). */

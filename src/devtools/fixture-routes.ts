@@ -20,10 +20,10 @@ export interface FixtureRoute {
   role?: 'listing';
 }
 
-/** The bundled fixtures of every source, in load order (mof, census, frb — rates last is fine). */
+/** The bundled fixtures of every source, in load order (mof, census, frb, usitc — rates and tariffs last is fine). */
 export function fixtureRoutes(dir = FIXTURES_DIR): FixtureRoute[] {
   const out: FixtureRoute[] = [];
-  for (const source of ['mof', 'census', 'frb']) {
+  for (const source of ['mof', 'census', 'frb', 'usitc']) {
     const file = path.join(dir, source, 'routes.json');
     if (!fs.existsSync(file)) continue;
     const routes = JSON.parse(fs.readFileSync(file, 'utf8')) as Array<Omit<FixtureRoute, 'source'>>;

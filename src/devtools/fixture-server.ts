@@ -112,6 +112,6 @@ export async function startFixtureServer(opts: { port?: number; routes?: Fixture
 /** Environment variables that point every source at a fixture server. */
 export function fixtureEnv(url: string): Record<string, string> {
   return {
-    MOF_BASE_URL: url, ESTAT_BASE_URL: url, CENSUS_BASE_URL: url, CENSUS_WWW_BASE_URL: url, FRB_BASE_URL: url, FRED_BASE_URL: url,
+    MOF_BASE_URL: url, ESTAT_BASE_URL: url, CENSUS_BASE_URL: url, CENSUS_WWW_BASE_URL: url, FRB_BASE_URL: url, FRED_BASE_URL: url, USITC_BASE_URL: url,
   };
 }

@@ -42,7 +42,7 @@ export interface ReleaseOutcome {
 }
 
 function targetOf(dataset: Dataset<any>): Target<any> {
-  return dataset.target === 'fx' ? fxTarget : tradeTarget;
+  return dataset.store ?? (dataset.target === 'fx' ? fxTarget : tradeTarget);
 }
 
 /**

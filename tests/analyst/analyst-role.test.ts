@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/core/config.js';
 import { createServerDatabase } from '../helpers/db.js';
 import { seedVintages } from './seed.js';
 
-const ANALYST_SCHEMAS = ['ref', 'trade', 'fx', 'metrics'];
+const ANALYST_SCHEMAS = ['ref', 'trade', 'fx', 'metrics', 'tariff'];
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)('analyst role on the server', () => {
   let owner: Db;

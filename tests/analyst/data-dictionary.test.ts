@@ -23,9 +23,9 @@ describe('data dictionary contents', () => {
 
   it('lists every table and view of the documented schemas with its comment and columns', async () => {
     const schemas = await readDictionary(t.db());
-    expect(schemas.map((s) => s.name)).toEqual(['ref', 'trade', 'fx', 'metrics', 'etl']);
+    expect(schemas.map((s) => s.name)).toEqual(['ref', 'trade', 'fx', 'tariff', 'metrics', 'etl']);
     const count = await t.db().query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_class c
-      WHERE c.relnamespace::regnamespace::text IN ('ref','trade','fx','metrics','etl') AND c.relkind IN ('r','p','v','m')`);
+      WHERE c.relnamespace::regnamespace::text IN ('ref','trade','fx','tariff','metrics','etl') AND c.relkind IN ('r','p','v','m')`);
     expect(schemas.flatMap((s) => s.relations)).toHaveLength(count[0]!.n);
     const obs = schemas.find((s) => s.name === 'trade')!.relations.find((r) => r.name === 'observation')!;
     expect(obs.kind).toBe('view');

@@ -96,14 +96,35 @@ for (const backend of backends()) {
       expect(c).toEqual({ usd: '2.42', date_used: '2025-04-21' });
     });
 
+    it('refresh --source usitc asks the release list for the current revision and loads its CSV export', async () => {
+      const r = await runCli(['refresh', '--source', 'usitc'], env());
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/usitc\.hts\s+\d+\s+[1-9]/);
+      expect(server.requests.some((q) => q.path === '/reststop/releaseList')).toBe(true);
+      const [rel] = await sql<Record<string, string>>(`SELECT revision, release_name, published_on::text AS published_on, file_name, lines::text AS lines FROM tariff.revision`);
+      // The date and the revision come from the release list: the CSV names neither.
+      expect(rel).toEqual({ revision: '2026-r4', release_name: '2026HTSRev4', published_on: '2026-02-25', file_name: 'hts_2026_revision_4_csv.csv', lines: '35733' });
+      const lines = await sql<{ hts_number: string; general_rate: string; pct: string | null }>(
+        `SELECT hts_number, general_rate, coalesce(general_additional_pct, general_ad_valorem_pct)::text AS pct FROM tariff.line
+         WHERE hts_number IN ('8703.23.01', '9903.94.01', '9903.94.41') ORDER BY hts_number`);
+      expect(lines).toEqual([
+        { hts_number: '8703.23.01', general_rate: '2.5%', pct: '2.5' },
+        { hts_number: '9903.94.01', general_rate: 'The duty provided in the applicable subheading + 25%', pct: '25' },
+        { hts_number: '9903.94.41', general_rate: '15%', pct: '15' },
+      ]);
+      const [url] = await sql<{ url: string }>(`SELECT url FROM etl.release WHERE dataset = 'usitc.hts'`);
+      expect(url!.url).toBe(`${server.url}/reststop/exportList?from=0101&to=9999&format=CSV&styles=false`);
+    });
+
     it('a second refresh fetches conditionally and loads nothing new', async () => {
-      const before = await sql<{ n: string }>(`SELECT count(*)::text AS n FROM trade.observation_history`);
+      const count = `SELECT (SELECT count(*) FROM trade.observation_history)::text AS n, (SELECT count(*) FROM tariff.line_history)::text AS tariff`;
+      const before = await sql<{ n: string }>(count);
       const n = server.requests.length;
       const r = await runCli(['refresh'], env());
       expect(r.code).toBe(0);
-      const after = await sql<{ n: string }>(`SELECT count(*)::text AS n FROM trade.observation_history`);
+      const after = await sql<{ n: string }>(count);
       expect(after).toEqual(before);
-      const releaseRequests = server.requests.slice(n).filter((q) => !q.path.endsWith('.htm'));
+      const releaseRequests = server.requests.slice(n).filter((q) => !q.path.endsWith('.htm') && q.path !== '/reststop/releaseList');
       expect(releaseRequests.length).toBeGreaterThan(0);
       expect(releaseRequests.every((q) => q.status === 304)).toBe(true);
     });

@@ -109,6 +109,7 @@ export async function dataCounts(db: Db): Promise<Record<string, number>> {
   const [r] = await db.query<Record<string, string>>(`SELECT
     (SELECT count(*) FROM trade.observation_history) AS observation_history,
     (SELECT count(*) FROM fx.rate_history) AS rate_history,
+    (SELECT count(*) FROM tariff.line_history) AS line_history,
     (SELECT count(*) FROM etl.release WHERE status = 'loaded') AS releases_loaded,
     (SELECT count(*) FROM etl.release) AS releases,
     (SELECT count(*) FROM trade.observation_history WHERE valid_to_release IS NOT NULL) AS closed`);
@@ -134,14 +135,15 @@ export async function integrityProblems(db: Db): Promise<string[]> {
   const problems: string[] = [];
   const loading = await db.query<{ id: string }>(`SELECT id FROM etl.release WHERE status = 'loading'`);
   if (loading.length) problems.push(`releases left loading: ${loading.map((r) => r.id).join(', ')}`);
-  for (const table of ['trade.observation_history', 'fx.rate_history']) {
+  for (const table of ['trade.observation_history', 'fx.rate_history', 'tariff.line_history']) {
     const orphans = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} h JOIN etl.release r ON r.id = h.valid_from_release WHERE r.status <> 'loaded'`);
     if (Number(orphans[0]!.n)) problems.push(`${table}: ${orphans[0]!.n} rows from releases that are not loaded`);
   }
   const mismatched = await db.query<{ id: string; expected: string; got: string }>(`
     SELECT r.id, r.rows_inserted AS expected,
            (SELECT count(*) FROM trade.observation_history h WHERE h.valid_from_release = r.id)
-         + (SELECT count(*) FROM fx.rate_history h WHERE h.valid_from_release = r.id) AS got
+         + (SELECT count(*) FROM fx.rate_history h WHERE h.valid_from_release = r.id)
+         + (SELECT count(*) FROM tariff.line_history h WHERE h.valid_from_release = r.id) AS got
     FROM etl.release r WHERE r.status = 'loaded'`);
   for (const m of mismatched) if (Number(m.expected) !== Number(m.got)) problems.push(`release ${m.id}: rows_inserted ${m.expected} but ${m.got} rows in history`);
   return problems;

@@ -37,7 +37,7 @@ const EXPECTED_VERDICTS: Record<string, string> = {
   us_car_imports_mexico: 'differs',
   us_car_imports_japan: 'matches',
   us_deficit_with_japan: 'differs',
-  auto_tariff: 'not covered by a source',
+  auto_tariff: 'matches',
   us_car_sales_in_japan: 'not covered by a source',
   rice_minimum_access: 'not covered by a source',
   rice_tariff_usd: 'differs',
@@ -108,7 +108,7 @@ for (const backend of backends()) {
       expect(Number(v('rice_price_cny'))).toBeCloseTo(4217 * 7.2914 / 140.81, 8);
       expect(v('jp_imports_2024')).toBe('112.4238');
       expect(v('jp_exports_over_100trn_two_years')).toBe('100.873049041'); // 2023 from d41ma
-      expect(current.auto_tariff!.computedValue).toBeNull();
+      expect(current.auto_tariff!.computedValue).toBe('25');       // 9903.94.01 "+ 25%", 2025 Revision 13
     });
 
     it('names the dataset, classification and vintage of every computed value', () => {
@@ -139,12 +139,25 @@ for (const backend of backends()) {
       expect(late.jp_exports_record_since_1979!.note).toContain('no longer the record as of');
     });
 
+    it('judges auto_tariff with the revision in force on the article\'s date, and names what later revisions changed', async () => {
+      const a = current.auto_tariff!;
+      expect([a.dataset, a.publishedOn, a.comparison]).toEqual(['usitc.hts', '2025-04-22', 'true']);
+      expect(a.note).toContain('2025 HTS Revision 13');
+      expect(a.note).toContain('= +25 % from 2025-04-03');
+      expect(a.note).toMatch(/9903\.94\.05 .*= \+25 % from 2025-05-03/);
+      expect(a.note).toMatch(/2026 HTS Revision 4 \(published 2026-02-25\) new 9903\.94\.41 "Passenger vehicles and light trucks that are products of Japan[^"]*less than 15 percent": general rate "15%"/);
+      // As of a day between the two revisions the later one is not mentioned; the verdict is the same.
+      const mid = byId(await readClaimCheck(t.db(), '2025-12-31'));
+      expect(mid.auto_tariff!.verdict).toBe('matches');
+      expect(mid.auto_tariff!.note).not.toContain('9903.94.41');
+    });
+
     it('as of a date uses only what was published by then', async () => {
       const before = byId(await readClaimCheck(t.db(), '2025-01-22'));
       expect(before.jp_exports_2024!.verdict).toBe('no data loaded');
       expect(before.jp_exports_2024!.note).toContain('mof.press');
       expect(before.rice_tariff_usd!.verdict).toBe('no data loaded'); // the rate of 2025-04-21 did not exist yet
-      expect(before.auto_tariff!.verdict).toBe('not covered by a source');
+      expect(before.auto_tariff!.verdict).toBe('no data loaded'); // the revision in force on the article's date was not out yet
       const feb = byId(await readClaimCheck(t.db(), '2025-02-10'));
       // Before the revised release (2025-03-13): the autos share comes from the preliminary one.
       expect(feb.jp_autos_share_of_us_exports!.computedValue).toBe('28.3002'); // 6,026.8 / 21,296.0

@@ -35,10 +35,10 @@ describe('metrics.claim', () => {
     for (const r of rows) {
       expect(r.source_note.length, r.id).toBeGreaterThan(20);
       expect(r.tolerance_note.length, r.id).toBeGreaterThan(5);
-      if (r.covered) expect(r.metric, r.id).toMatch(/^(metrics|fx)\.\w+$/);
+      if (r.covered) expect(r.metric, r.id).toMatch(/^(metrics|fx|tariff)\.\w+$/);
     }
     expect(rows.filter((r) => !r.covered).map((r) => r.id).sort()).toEqual(
-      ['auto_tariff', 'rice_imports_fy2022', 'rice_minimum_access', 'us_car_sales_in_japan', 'wagyu']);
+      ['rice_imports_fy2022', 'rice_minimum_access', 'us_car_sales_in_japan', 'wagyu']);
   });
 
   it('every metric a claim names exists in the database', async () => {

@@ -6,7 +6,7 @@ import { routes } from './helpers.js';
 
 const base = 'http://127.0.0.1:9';
 const opts = (o: Partial<DiscoverOptions> = {}): DiscoverOptions => ({
-  baseUrls: { mof: base, estat: base, census: base, censusWww: base, frb: base, fred: base },
+  baseUrls: { mof: base, estat: base, census: base, censusWww: base, frb: base, fred: base, usitc: base },
   fetchText: async () => { throw new Error('census discovery needs no listing'); },
   ...o,
 });
