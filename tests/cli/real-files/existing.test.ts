@@ -40,6 +40,16 @@ for (const backend of backends()) {
       expect(hs['WORLD:export:000000110:quantity2:2026-02:M']).toBe('10549');      // Quantity2-Feb (GT)
     }, TIMEOUT);
 
+    it('Census: the real API answer (imports by port, HS 87, 2024 year to date)', async () => {
+      await load('census/real/census_api_porths_imports_hs87_2024-12.json', 'census.api', /752 observations/);
+      // Line 6090: ["232764078","9409827","10617695387","950869164","5880","JAPAN","-","TOTAL FOR ALL PORTS","87",…,"2024-12"]
+      const rows = await e.sql<{ k: string; value: string }>(`SELECT classification || ' ' || measure AS k, value::text AS value FROM trade.observation
+        WHERE dataset = 'census.api' AND partner = 'JP' AND period = '2024' AND frequency = 'A'`);
+      expect(Object.fromEntries(rows.map((r) => [r.k, r.value]))).toEqual({
+        'hs2:air value': '232764078', 'hs2:air quantity': '9409827', 'hs2:containerized value': '10617695387', 'hs2:containerized quantity': '950869164',
+      });
+    }, TIMEOUT);
+
     it('FRB: H.10 daily INR/EUR/JPY, H.10 monthly package, FRED DEXCHUS and EXJPUS', async () => {
       await load('frb/h10_daily_INR_EUR_JPY_2019-2021.csv', 'frb.h10', /2034 observations/);
       await load('frb/h10_monthly_all_2000-2020.csv', 'frb.h10', /:M:2000-01\.\.2020-05\): 5635 observations/);
