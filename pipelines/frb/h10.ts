@@ -169,22 +169,22 @@ function headerQuoted(head: Buffer, timePeriodLine: number): boolean {
 
 /**
  * The last row of a file with no final line ending (the DDP writes none) may have been cut
- * mid-number: refuse an empty cell there, and, in a file as the DDP wrote it (fixed decimals),
- * a value with fewer decimals than the row before.
+ * mid-number. Only its last cell can be incomplete: refuse it empty (a series ending in an
+ * empty cell would still have its comma-separated neighbours), and, in a file as the DDP wrote
+ * it (fixed decimals), with fewer decimals than the same column in the row before.
  */
 function checkLastRow(fields: string[], prev: string[], normalized: boolean, at: { dataset: string; file: string; line: number }, columns: Column[]): void {
   const decimals = (v: string | undefined) => /^\d+(\.\d*)?$/.test((v ?? '').trim()) ? ((v ?? '').trim().split('.')[1] ?? '').length : undefined;
-  for (const c of columns) {
-    const v = fields[c.index]!;
-    const before = decimals(prev[c.index]);
-    const now = decimals(v);
-    const cut = v.trim() === '' ? prev.length > 0 : !normalized && before !== undefined && now !== undefined && now < before;
-    if (cut) {
-      throw new DataError({
-        ...at, column: c.series, value: v,
-        expected: `a complete value in the last row (the row before has ${JSON.stringify(prev[c.index] ?? '')}); the file ends here mid-number or mid-row, so it was cut short — download it again`,
-      });
-    }
+  const c = columns[columns.length - 1]!;
+  const v = fields[c.index]!;
+  const before = decimals(prev[c.index]);
+  const now = decimals(v);
+  const cut = v.trim() === '' ? prev.length > 0 && (prev[c.index] ?? '').trim() !== '' : !normalized && before !== undefined && now !== undefined && now < before;
+  if (cut) {
+    throw new DataError({
+      ...at, column: c.series, value: v,
+      expected: `a complete value in the last row (the row before has ${JSON.stringify(prev[c.index] ?? '')}); the file ends here mid-number or mid-row, so it was cut short — download it again`,
+    });
   }
 }
 

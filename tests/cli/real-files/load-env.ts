@@ -14,6 +14,8 @@ import { createServerDatabase } from '../../helpers/db.js';
 /** A fixture's absolute path. */
 export const fixture = (rel: string): string => path.join(ROOT, 'fixtures', rel);
 
+export interface Counts { observation_history: number; observation_current: number; rate_history: number; rate_current: number; releases_loaded: number }
+
 export interface LoadEnv {
   env: Record<string, string | undefined>;
   /** `trade-etl load <file> --dataset <id> [...extra]`. */
@@ -21,7 +23,7 @@ export interface LoadEnv {
   cli(args: string[]): Promise<CliResult>;
   sql<T = Record<string, string>>(q: string, params?: unknown[]): Promise<T[]>;
   /** Row counts that a refused load must leave as they were. */
-  counts(): Promise<Record<string, number>>;
+  counts(): Promise<Counts>;
   drop(): Promise<void>;
 }
 
@@ -46,7 +48,7 @@ export async function loadEnv(backend: 'pglite' | 'postgres', extraEnv: Record<s
         (SELECT count(*) FROM fx.rate_history) AS rate_history,
         (SELECT count(*) FROM fx.rate_history WHERE valid_to_release IS NULL) AS rate_current,
         (SELECT count(*) FROM etl.release WHERE status = 'loaded') AS releases_loaded`);
-      return Object.fromEntries(Object.entries(r!).map(([k, v]) => [k, Number(v)]));
+      return Object.fromEntries(Object.entries(r!).map(([k, v]) => [k, Number(v)])) as unknown as Counts;
     },
     drop: async () => { await server?.drop(); fs.rmSync(dataDir, { recursive: true, force: true }); },
   };

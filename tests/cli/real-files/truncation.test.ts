@@ -7,11 +7,22 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, fixtureEnv, type FixtureServer } from '../../../src/devtools/fixture-server.js';
+import { loadConfig } from '../../../src/core/config.js';
 import { backends } from '../../helpers/db.js';
 import { fixture, loadEnv, type LoadEnv } from './load-env.js';
 
 const TIMEOUT = 240_000;
 const D41MA_CURRENT = `SELECT count(*)::int AS n FROM trade.observation WHERE dataset = 'mof.timeseries' AND scope_key = 'd41ma'`;
+
+describe('MAX_SHRINK_SHARE', () => {
+  it('defaults to 0.05, takes a share between 0 and 1, refuses anything else', () => {
+    expect(loadConfig({}).maxShrinkShare).toBe(0.05);
+    expect(loadConfig({ MAX_SHRINK_SHARE: '0.2' }).maxShrinkShare).toBe(0.2);
+    expect(loadConfig({ MAX_SHRINK_SHARE: '0' }).maxShrinkShare).toBe(0);
+    expect(() => loadConfig({ MAX_SHRINK_SHARE: '5' })).toThrow(/MAX_SHRINK_SHARE must be a share between 0 and 1/);
+    expect(() => loadConfig({ MAX_SHRINK_SHARE: '5%' })).toThrow(/MAX_SHRINK_SHARE/);
+  });
+});
 
 for (const backend of backends()) {
   describe(`truncated and shrinking releases (${backend})`, () => {
