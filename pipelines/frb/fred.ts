@@ -56,7 +56,7 @@ export async function* parseFred(input: ReleaseInput, facts: ReleaseFacts): Asyn
         });
       }
       if (fields.length < 2) throw new DataError({ dataset, file, line, value: fields.join(','), expected: 'at least one series id after the date column' });
-      if (first !== 'observation_date' && first !== 'DATE' || fields.slice(1).some((f) => f.trim() !== f.trim().toUpperCase())) {
+      if ((first !== 'observation_date' && first !== 'DATE') || fields.slice(1).some((f) => f.trim() !== f.trim().toUpperCase())) {
         (facts.notices ??= []).push(`header ${JSON.stringify(fields.join(','))} read as ${first.toLowerCase() === 'date' ? 'DATE' : 'observation_date'},${fields.slice(1).map((f) => f.trim().toUpperCase()).join(',')} (FRED writes the series ids in upper case)`);
       }
       columns = fields.slice(1).map((raw, i) => {
