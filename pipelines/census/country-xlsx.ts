@@ -25,6 +25,11 @@ import { partnerFromCensusCode } from '../../src/ref/countries.js';
  * date (YTD, period = through-month) unless all twelve months are published (A).
  * Empty cells are "not in this file" and yield nothing (the constructed fixtures use them for
  * annual-only rows); the real file fills every cell.
+ * A row with an empty year cell whose figures are all 0 (or empty) is padding some vintages
+ * carry; it is skipped and counted (facts.notices, scope.skippedRows). An empty year with any
+ * non-zero figure is refused: which year it belongs to cannot be known.
+ * Numbers are read at 15 significant digits (src/parse/xlsx.ts), so a writer's binary noise
+ * (75144.16083899999 $ millions) does not become a fractional-dollar value.
  */
 
 const DATASET = CENSUS_COUNTRY.id;
@@ -47,7 +52,19 @@ export async function* parseCensusCountry(input: ReleaseInput, facts: ReleaseFac
     throw new DataError({ dataset: DATASET, file, value: publishedOn, expected: 'hints.publishedOn as an ISO date YYYY-MM-DD' });
   }
 
-  const rows = table.rows.filter((r) => r.cells.some((c) => c !== undefined && c.trim() !== ''));
+  const figureCols = COUNTRY_XLSX_COLUMNS.slice(3).map((c) => col(c));
+  let skipped = 0;
+  let firstSkipped: number | undefined;
+  const rows = table.rows.filter((r) => {
+    if (!r.cells.some((c) => c !== undefined && c.trim() !== '')) return false;
+    if ((r.cells[col('year')] ?? '').trim() !== '') return true;
+    const nonZero = figureCols.find((i) => { const v = (r.cells[i] ?? '').trim(); return v !== '' && readNumber(v, { missing: [] }) !== '0'; });
+    if (nonZero !== undefined) fail(file, r, 'year', '', `a four-digit year: this row has figures (${COUNTRY_XLSX_COLUMNS[figureCols.indexOf(nonZero) + 3]} = ${r.cells[nonZero]}) but no year, so which year they belong to cannot be told`);
+    skipped++;
+    firstSkipped ??= r.row;
+    return false;
+  });
+  if (skipped) (facts.notices ??= []).push(`skipped ${skipped} row${skipped === 1 ? '' : 's'} with an empty year and every figure 0 (first: row ${firstSkipped})`);
   const yearOf = (r: XlsxRow): string => {
     const y = (r.cells[col('year')] ?? '').trim();
     if (!/^\d{4}$/.test(y)) fail(file, r, 'year', y, 'a four-digit year');
@@ -88,6 +105,7 @@ export async function* parseCensusCountry(input: ReleaseInput, facts: ReleaseFac
   }
 
   facts.scopeKey = COUNTRY_XLSX_SCOPE;
+  facts.wholeSeries = true;
   facts.title = 'U.S. trade in goods by country (country.xlsx), $ millions, not seasonally adjusted';
   if (publishedOn) facts.publishedOn = publishedOn;
   let years = { min: '9999', max: '0000' };
@@ -136,7 +154,7 @@ export async function* parseCensusCountry(input: ReleaseInput, facts: ReleaseFac
   facts.scope = {
     years: [years.min, years.max], latestYear: latest,
     latestYearPublishedThrough: through ? `${latest}-${pad(through)}` : null, publishedMonthsRule: rule,
-    rows: rows.length, observations: emitted, blankCells: blanks,
+    rows: rows.length, observations: emitted, blankCells: blanks, skippedRows: skipped,
   };
 }
 

@@ -13,12 +13,20 @@
  * changes by its natural key (dataset, series, frequency, period), whatever its scope, so there
  * is still one current value per day. The key is complete only once the file has been read to
  * the end (the last period is the last row).
+ *
+ * Accepted with a notice naming what was normalized, because nothing in them is ambiguous: a
+ * file re-saved by a spreadsheet (header quotes dropped, dates written `1971/1/4` — year first,
+ * so month and day cannot be swapped — spaces around cells), and a file that kept only the
+ * `Time Period` line of its header when every series id there is a known H.10 exchange rate
+ * whose id fixes its direction and currency. Refused: dates with the year last (`1/2/19`: day
+ * and month cannot be told apart), thousands separators, unknown series, series that are not
+ * exchange rates (indexes such as `JRXWTFB_N.B`), and a last row cut short.
  */
 import type { Dataset, FxObservation, ReleaseFacts, ReleaseInput } from '../../src/core/vocabulary.js';
 import { FRB_H10 } from '../dataset-meta.js';
 import { DataError } from '../../src/core/errors.js';
 import { readCsv } from '../../src/parse/csv.js';
-import { parseH10SeriesId, resolveDirection } from './h10-series.js';
+import { H10_COUNTRY_CURRENCY, parseH10SeriesId, resolveDirection } from './h10-series.js';
 import { checkPeriod, PeriodSequence, type FxFrequency } from './period-sequence.js';
 import { readRateCell } from './rate-cell.js';
 import { tapHead } from './raw-head.js';
@@ -67,16 +75,20 @@ export async function* parseH10(input: ReleaseInput, facts: ReleaseFacts): Async
   let seq: PeriodSequence | undefined;
   let rows = 0;
   let values = 0;
+  const notices = new Set<string>();
+  const notice = (text: string): void => { notices.add(text); };
+  let prevCells: string[] = [];
 
-  for await (const { line, fields } of readCsv(tap.stream, { dataset, fileName: file, encoding: 'utf8' })) {
+  for await (const row of readCsv(tap.stream, { dataset, fileName: file, encoding: 'utf8' })) {
+    const { line, fields } = row;
     const blank = fields.length === 1 && fields[0]!.trim() === '';
     if (!columns) {
       if (blank) continue;
       const label = normLabel(fields[0]!);
       if (label === 'time period') {
         header.set(label, { line, fields });
-        checkQuotes(tap.head(), line, { dataset, file });
-        columns = buildColumns(header, { dataset, file });
+        if (!headerQuoted(tap.head(), line)) notice('header lines without their quotes (as a spreadsheet writes them when it re-saves the file) read by their labels');
+        columns = buildColumns(header, { dataset, file }, notice);
         frequency = columnFrequency(columns, header, { dataset, file });
         seq = new PeriodSequence({ dataset, file, column: 'Time Period' });
         const series = columns.map((c) => c.series);
@@ -100,10 +112,19 @@ export async function* parseH10(input: ReleaseInput, facts: ReleaseFacts): Async
     if (fields.length !== columns.length + 1) {
       throw new DataError({
         dataset, file, line, value: fields.join(','),
-        expected: `${columns.length + 1} fields (the period and one value for each of ${columns.map((c) => c.series).join(', ')})`,
+        expected: `${columns.length + 1} fields (the period and one value for each of ${columns.map((c) => c.series).join(', ')}); ` +
+          (row.unterminated ? 'the last row is incomplete: the file was cut short' : 'a thousands separator or a stray comma splits a value'),
       });
     }
-    const period = fields[0]!.trim();
+    if (row.unterminated) checkLastRow(fields, prevCells, notices.size > 0, { dataset, file, line }, columns);
+    prevCells = fields;
+    if (fields.some((f) => f !== f.trim())) notice('spaces around cells trimmed');
+    let period = fields[0]!.trim();
+    const slashed = /^(\d{4})\/(\d{1,2})(?:\/(\d{1,2}))?$/.exec(period);
+    if (slashed && (frequency === 'D') === (slashed[3] !== undefined)) {
+      period = [slashed[1], slashed[2]!.padStart(2, '0'), slashed[3]?.padStart(2, '0')].filter(Boolean).join('-');
+      notice(`dates written year first with slashes (${fields[0]!.trim()}) read as ISO dates (${period})`);
+    }
     const bad = checkPeriod(period, frequency);
     if (bad) throw new DataError({ dataset, file, line, column: 'Time Period', value: fields[0]!, expected: bad });
     if (!seq!.accept(period, fields, line)) continue;
@@ -120,6 +141,7 @@ export async function* parseH10(input: ReleaseInput, facts: ReleaseFacts): Async
   if (!seq!.first) {
     throw new DataError({ dataset, file, line: header.get('time period')!.line + 1, expected: 'data rows after the Time Period line (the file has a header but no periods)' });
   }
+  if (notices.size) facts.notices = [...(facts.notices ?? []), ...[...notices].map((n) => `normalized: ${n}`)];
   const series = columns.map((c) => c.series).sort();
   facts.scopeKey = `${series.join(',')}:${frequency}:${seq!.first}..${seq!.last}`;
   facts.scope = {
@@ -134,20 +156,35 @@ export async function* parseH10(input: ReleaseInput, facts: ReleaseFacts): Async
   };
 }
 
-/** A spreadsheet that re-saves the file drops the quotes around the header cells. */
-function checkQuotes(head: Buffer, timePeriodLine: number, where: { dataset: string; file: string }): void {
+/** Does every header line keep the quotes the Data Download Program writes? (A spreadsheet drops them.) */
+function headerQuoted(head: Buffer, timePeriodLine: number): boolean {
   const lines = head.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
   const complete = head.length < HEAD_BYTES ? lines.length : lines.length - 1; // the last piece may be cut
   for (let i = 0; i < Math.min(timePeriodLine, complete); i++) {
     const text = lines[i]!;
-    if (text.trim() === '') continue;
-    if (!text.startsWith('"')) {
-      throw new DataError({
-        ...where, line: i + 1, value: text.slice(0, 60),
-        expected: 'a quoted header line ("Series Description",… / "Time Period",…) as the Data Download Program writes it; ' +
-          'the quotes are gone, as happens when a spreadsheet re-saves the file — download the CSV again and load it unopened',
-      });
-    }
+    if (text.trim() !== '' && !text.startsWith('"')) return false;
+  }
+  return true;
+}
+
+/**
+ * The last row of a file with no final line ending (the DDP writes none) may have been cut
+ * mid-number. Only its last cell can be incomplete: refuse it empty (a series ending in an
+ * empty cell would still have its comma-separated neighbours), and, in a file as the DDP wrote
+ * it (fixed decimals), with fewer decimals than the same column in the row before.
+ */
+function checkLastRow(fields: string[], prev: string[], normalized: boolean, at: { dataset: string; file: string; line: number }, columns: Column[]): void {
+  const decimals = (v: string | undefined) => /^\d+(\.\d*)?$/.test((v ?? '').trim()) ? ((v ?? '').trim().split('.')[1] ?? '').length : undefined;
+  const c = columns[columns.length - 1]!;
+  const v = fields[c.index]!;
+  const before = decimals(prev[c.index]);
+  const now = decimals(v);
+  const cut = v.trim() === '' ? prev.length > 0 && (prev[c.index] ?? '').trim() !== '' : !normalized && before !== undefined && now !== undefined && now < before;
+  if (cut) {
+    throw new DataError({
+      ...at, column: c.series, value: v,
+      expected: `a complete value in the last row (the row before has ${JSON.stringify(prev[c.index] ?? '')}); the file ends here mid-number or mid-row, so it was cut short — download it again`,
+    });
   }
 }
 
@@ -160,26 +197,25 @@ function missingHeader(header: Map<string, { line: number }>, at: { dataset: str
   });
 }
 
-function buildColumns(header: Map<string, { line: number; fields: string[] }>, where: { dataset: string; file: string }): Column[] {
+function buildColumns(header: Map<string, { line: number; fields: string[] }>, where: { dataset: string; file: string }, notice: (text: string) => void): Column[] {
   const tp = header.get('time period')!;
   const missing = HEADER_LABELS.filter(([k]) => !header.has(k));
-  if (missing.length) throw missingHeader(header, { ...where, line: tp.line, value: tp.fields.join(',') });
   const width = tp.fields.length;
   if (width < 2) {
     throw new DataError({ ...where, line: tp.line, value: tp.fields.join(','), expected: 'at least one series id after "Time Period"' });
   }
   for (const [k, w] of HEADER_LABELS) {
-    const h = header.get(k)!;
-    if (h.fields.length !== width) {
+    const h = header.get(k);
+    if (h && h.fields.length !== width) {
       throw new DataError({
         ...where, line: h.line, column: w, value: h.fields.join(',').slice(0, 120),
         expected: `${width} cells like the Time Period line (a description containing commas lost its quotes?)`,
       });
     }
   }
-  const unit = header.get('unit')!;
-  const currency = header.get('currency')!;
-  const uid = header.get('unique identifier')!;
+  const unit = header.get('unit');
+  const currency = header.get('currency');
+  const uid = header.get('unique identifier');
   const seen = new Set<string>();
   const cols: Column[] = [];
   for (let i = 1; i < width; i++) {
@@ -193,15 +229,33 @@ function buildColumns(header: Map<string, { line: number; fields: string[] }>, w
     }
     if (seen.has(id)) throw new DataError({ ...where, line: tp.line, column: String(i + 1), value: id, expected: 'each series once' });
     seen.add(id);
-    const u = uid.fields[i]!.trim();
-    if (u !== id && !u.endsWith(`/${id}`)) {
+    const u = uid?.fields[i]!.trim();
+    if (uid && u !== id && !u!.endsWith(`/${id}`)) {
       throw new DataError({ ...where, line: uid.line, column: id, value: u, expected: `the unique identifier of ${id} (H10/H10/${id})` });
     }
-    const dir = resolveDirection(unit.fields[i]!.trim(), currency.fields[i]!.trim(), sid);
+    let unitCell = unit?.fields[i]!.trim();
+    let currencyCell = currency?.fields[i]!.trim();
+    if (unitCell === undefined || currencyCell === undefined) {
+      // Without its Unit:/Currency: lines a column is read only when its id says everything.
+      const known = H10_COUNTRY_CURRENCY[sid!.country];
+      if (!known || known.length !== 1) {
+        throw new DataError({
+          ...where, line: tp.line, column: String(i + 1), value: id,
+          expected: `the header lines ${missing.map(([, w]) => w).join(', ')} (missing): without them only a series whose id names one currency can be read, and ${id} ${known ? `may price ${known.join(' or ')}` : 'is not a known H.10 country code'}`,
+        });
+      }
+      const foreign = known![0]!;
+      unitCell ??= sid!.dollarsPerForeign ? `Currency:_Per_${foreign}` : 'Currency:_Per_USD';
+      currencyCell ??= sid!.dollarsPerForeign ? 'USD' : foreign;
+    }
+    const dir = resolveDirection(unitCell, currencyCell, sid!);
     if ('problem' in dir) {
-      throw new DataError({ ...where, line: unit.line, column: id, value: `${unit.fields[i]!.trim()} / ${currency.fields[i]!.trim()}`, expected: `a known direction of the rate: ${dir.problem}` });
+      throw new DataError({ ...where, line: (unit ?? tp).line, column: id, value: `${unitCell} / ${currencyCell}`, expected: `a known direction of the rate: ${dir.problem}` });
     }
     cols.push({ index: i, series: id, base: dir.base, quote: dir.quote });
+  }
+  if (missing.length) {
+    notice(`header lines ${missing.map(([, w]) => w).join(', ')} missing: direction and currency taken from the series ids (${cols.map((c) => `${c.series} = ${c.quote} per ${c.base}`).join('; ')})`);
   }
   return cols;
 }

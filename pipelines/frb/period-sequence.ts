@@ -18,7 +18,7 @@ export function checkPeriod(period: string, frequency: FxFrequency): string | nu
   const shape = SHAPES[frequency];
   const m = shape.re.exec(period);
   const hint = /^\d{1,2}\/\d{1,2}\/\d{2,4}$/.test(period)
-    ? ' (a spreadsheet rewrote the dates when it re-saved the file: download the CSV again and load it unopened)'
+    ? ' (a spreadsheet rewrote the dates when it re-saved the file, with the year last: day and month cannot be told apart — 1/2/19 is January 2 or 1 February; download the CSV again and load it unopened)'
     : '';
   if (!m) return `${shape.words}${hint}`;
   const year = Number(m[1]);

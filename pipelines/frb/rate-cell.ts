@@ -27,6 +27,9 @@ export function readRateCell(
   if (pair.missing.includes(t)) return null;
   const missingWords = pair.missing.map((m) => (m === '' ? 'an empty field' : m)).join(' or ');
   const n = /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(t) ? readNumber(t, { missing: [] }) : undefined;
+  if (/^\d{1,3}(,\d{3})+(\.\d*)?$/.test(t)) {
+    throw new DataError({ ...place, value: raw, expected: 'a decimal exchange rate without thousands separators (H.10 and FRED write none; a comma here is either a thousands separator or a decimal comma, which cannot be told apart)' });
+  }
   if (n === undefined || n === null) {
     throw new DataError({ ...place, value: raw, expected: `a decimal exchange rate, or ${missingWords} for a day without one` });
   }

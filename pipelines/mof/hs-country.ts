@@ -23,7 +23,7 @@
 import type { Dataset, Flow, Observation, ReleaseFacts, ReleaseInput, Stage } from '../../src/core/vocabulary.js';
 import { MOF_HS_COUNTRY } from '../dataset-meta.js';
 import { DataError } from '../../src/core/errors.js';
-import { readCsv, type CsvRow } from '../../src/parse/csv.js';
+import { cutShort, readCsv, type CsvRow } from '../../src/parse/csv.js';
 import { scaleDecimal } from '../../src/parse/numbers.js';
 import { partnerFromMofCode } from '../../src/ref/countries.js';
 import { discoverHsCountry } from './discovery.js';
@@ -141,6 +141,7 @@ async function* rowsOf(input: ReleaseInput): AsyncIterable<{ row: CsvRow; layout
       continue;
     }
     if (row.fields.length === 1 && row.fields[0] === '') continue;
+    if (row.unterminated) throw cutShort({ dataset: DATASET, fileName: input.fileName }, row, 'e-Stat CSV downloads end every row, the last one too, with a line ending');
     yield { row, layout, header };
   }
   if (!layout) throw new DataError({ dataset: DATASET, file: input.fileName, line: 1, value: '', expected: 'an e-Stat CSV with a header line (the file is empty)' });

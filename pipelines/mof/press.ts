@@ -21,7 +21,7 @@ import { MOF_PRESS } from '../dataset-meta.js';
 import { readNumber, scaleDecimal } from '../../src/parse/numbers.js';
 import { readXml, xmlError, type XmlOptions, type XmlPosition } from '../../src/parse/xml.js';
 import { partnerFromMofPressAbbr } from '../../src/ref/countries.js';
-import { pressDate, pressFileName, pressPeriodFromText, pressStage, type PressPeriod } from './release-naming.js';
+import { pressDate, pressFileName, pressPeriodFromText, pressStage, titleStageText, type PressPeriod } from './release-naming.js';
 import { pressUnit } from './press-units.js';
 import { discoverPress } from './discovery.js';
 
@@ -141,7 +141,9 @@ export async function* parsePress(input: ReleaseInput, facts: ReleaseFacts): Asy
     if (typeof hinted === 'string' && hinted !== p.period) {
       fail(pos, title, `the period discovery expected (${hinted}), found ${p.period}`);
     }
-    const stage = pressStage(/\(([^()]*)\)\s*$/.exec(title)?.[1] ?? '') ?? fromName?.stage;
+    // The title's stage comes first: a file saved under another name (press_2024125en.xml) still says it.
+    // (The name's digit 7 stays when Revised figures become Fixed, so the two may differ.)
+    const stage = pressStage(titleStageText(title)) ?? fromName?.stage;
     if (!stage) fail(pos, title, 'a stage in the title ("(Provisional)", "(Revised)", "(Fixed)"…) or a file name that implies one');
     const published = pg1.kohyoymd !== undefined ? pressDate(pg1.kohyoymd) : undefined;
     if (pg1.kohyoymd !== undefined && !published) fail({ ...pos, path: 'hodoxml/sogakutsuki/kohyoymd' }, pg1.kohyoymd, 'a release date like "January 23, 2025"');

@@ -16,7 +16,7 @@ export interface PressPeriod {
   year: number;
   /** 1–12 for monthly and partial-month kinds. */
   month?: number;
-  /** Observation period: '2024-12', '2024', 'FY2024', '2024H1', 'FY2024H1', '2024-12-01..2024-12-10'. */
+  /** Observation period: '2024-12', '2024', 'FY2024', '2024H1', 'FY2024H1', '2024-12-10' (MTD: Dec 1–10). */
   period: string;
   frequency: Frequency;
   /** Supersession key: a later stage of the same period gets the same key. */
@@ -37,7 +37,7 @@ const pad2 = (n: number): string => String(n).padStart(2, '0');
 
 /**
  * The period key of a release.
- * @example pressPeriod('fiscal', 2024).period === 'FY2024'; pressPeriod('first10', 2024, 12).period === '2024-12-01..2024-12-10'
+ * @example pressPeriod('fiscal', 2024).period === 'FY2024'; pressPeriod('first10', 2024, 12) → { period: '2024-12-10', frequency: 'MTD', scopeKey: 'D10:2024-12' }
  */
 export function pressPeriod(kind: PressKind, year: number, month?: number): PressPeriod {
   const m = month ?? 12;
@@ -46,10 +46,11 @@ export function pressPeriod(kind: PressKind, year: number, month?: number): Pres
       return { kind, year, month: m, period: `${year}-${pad2(m)}`, frequency: 'M', scopeKey: `M:${year}-${pad2(m)}`, lastMonth: `${year}-${pad2(m)}` };
     case 'first10':
     case 'first20': {
-      // A partial month is a range of days, frequency 'D': it can never be read as the month.
+      // A partial month has its own frequency, MTD, keyed by the last day it covers: it can
+      // never be read as the month (M) nor as one day (D).
       const days = kind === 'first10' ? 10 : 20;
       return {
-        kind, year, month: m, period: `${year}-${pad2(m)}-01..${year}-${pad2(m)}-${days}`, frequency: 'D',
+        kind, year, month: m, period: `${year}-${pad2(m)}-${days}`, frequency: 'MTD',
         scopeKey: `D${days}:${year}-${pad2(m)}`, lastMonth: `${year}-${pad2(m)}`,
       };
     }
@@ -121,6 +122,8 @@ export function pressFileName(name: string): FileNameFacts | undefined {
  */
 export function pressStage(text: string): PressStage | undefined {
   const t = text.toLowerCase();
+  // The D&P release names a stage per flow: "Exports:Detailed Data;Imports:Provisional(HS-code Basis)".
+  if (/exports?\s*:\s*detailed/.test(t) && /imports?\s*:\s*(9-digit\s*)?prov/.test(t)) return { stage: 'preliminary', sourceStage: 'D&P' };
   if (/\bfixed\b/.test(t)) return { stage: 'final', sourceStage: 'Fixed' };
   if (/\brevised\b/.test(t)) return { stage: 'revised', sourceStage: 'Revised' };
   if (/d&(amp;)?p\b/.test(t) || /9-digit/.test(t)) return { stage: 'preliminary', sourceStage: 'D&P' };
@@ -158,6 +161,23 @@ export function pressPeriodFromText(text: string): PressPeriod | undefined {
   const partial = /first\s*(10|20)\s*days/i.exec(t);
   if (partial) return pressPeriod(partial[1] === '10' ? 'first10' : 'first20', y, mm);
   return pressPeriod('monthly', y, mm);
+}
+
+/**
+ * The stage text of a title: its last top-level parenthesised group, nested parentheses kept
+ * (`… December 2024 (Exports:Detailed Data;Imports:Provisional(HS-code Basis))` →
+ * `Exports:Detailed Data;Imports:Provisional(HS-code Basis)`); '' when the title ends otherwise.
+ * @example titleStageText('Value of Exports and Imports December 2024 (Provisional)') === 'Provisional'
+ */
+export function titleStageText(title: string): string {
+  const t = title.trimEnd();
+  if (!t.endsWith(')')) return '';
+  let depth = 0;
+  for (let i = t.length - 1; i >= 0; i--) {
+    if (t[i] === ')') depth++;
+    else if (t[i] === '(' && --depth === 0) return t.slice(i + 1, -1).trim();
+  }
+  return '';
 }
 
 /**

@@ -14,7 +14,7 @@
 import type { Dataset, Flow, Observation, ReleaseFacts, ReleaseInput } from '../../src/core/vocabulary.js';
 import { MOF_TIMESERIES } from '../dataset-meta.js';
 import { DataError } from '../../src/core/errors.js';
-import { readCsv, type CsvRow } from '../../src/parse/csv.js';
+import { cutShort, readCsv, type CsvRow } from '../../src/parse/csv.js';
 import { scaleDecimal } from '../../src/parse/numbers.js';
 import { discoverTimeseries } from './discovery.js';
 
@@ -76,6 +76,7 @@ export async function* parseTimeseries(input: ReleaseInput, facts: ReleaseFacts)
         else if (/^WORLD\s+Monthly Data\s+\(Import\)$/.test(en)) { kind = 'd61ma'; headerRows = 7; flow = 'import'; }
         else throw headerError(file, 2, '1', en, "the English title of a Customs time series: 'WORLD  Monthly Data  (a thousand yen)' (d41ma) or 'WORLD Monthly Data  (Export)'/'(Import)' (d51ma/d61ma)");
         facts.scopeKey = kind;
+        facts.wholeSeries = true;
         facts.title = `${head[0]!.fields[0]!.trim()} / ${en}`;
         facts.stage = 'preliminary';
         facts.sourceStage = 'mixed (time series: recent months provisional, older months revised/fixed)';
@@ -91,6 +92,7 @@ export async function* parseTimeseries(input: ReleaseInput, facts: ReleaseFacts)
       continue;
     }
     if (row.fields.length === 1 && row.fields[0] === '') continue;
+    if (row.unterminated) throw cutShort({ dataset: DATASET, fileName: file }, row, 'Customs time series end every row, the last one too, with a line ending');
     const period = monthOf(row, file);
     if (kind === 'd41ma') {
       if (row.fields.length !== 3) {

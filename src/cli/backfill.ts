@@ -10,7 +10,7 @@ import { stopOnSignals } from '../ops/stop-signals.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
-interface BackfillOpts { source?: string[]; dataset?: string[]; from?: string; to?: string; reprocess: string; dryRun?: boolean; concurrency: string }
+interface BackfillOpts { source?: string[]; dataset?: string[]; from?: string; to?: string; reprocess: string; dryRun?: boolean; concurrency: string; allowShrink?: boolean }
 
 export function register(program: Command): void {
   program.command('backfill')
@@ -21,6 +21,7 @@ export function register(program: Command): void {
     .option('--to <YYYY-MM>', 'last month of the range')
     .option('--reprocess <which>', 'missing: releases not loaded yet; failed: only those whose last attempt failed; all: every release again', 'missing')
     .option('--dry-run', 'list what would be fetched; fetch and write nothing')
+    .option('--allow-shrink', 'load whole-series releases (d41ma, country.xlsx) even if they drop more than MAX_SHRINK_SHARE of the current keys')
     .option('--concurrency <n>', 'releases fetched at once per dataset', '1')
     .addHelpText('after', '\nExamples:\n  trade-etl backfill --source mof --from 2024-01 --to 2024-12 --dry-run\n  trade-etl backfill --source census --from 2023-01 --to 2024-12 --reprocess failed --concurrency 2\n')
     .action(async (opts: BackfillOpts) => {
@@ -38,7 +39,7 @@ export function register(program: Command): void {
       const progress = progressReporter(process.stderr);
       try {
         const migrated = dryRun ? (await migrationLevel(ctx.db)) >= Math.max(...listMigrations().map((m) => m.version)) : true;
-        const result = await runBackfill(ctx, datasets, { from, to, reprocess: opts.reprocess as Reprocess, dryRun, concurrency, source: opts.source, dataset: opts.dataset },
+        const result = await runBackfill(ctx, datasets, { from, to, reprocess: opts.reprocess as Reprocess, dryRun, concurrency, allowShrink: opts.allowShrink, source: opts.source, dataset: opts.dataset },
           { onRelease: progress.onRelease, migrated });
         progress.done();
         const out = process.stdout;

@@ -14,7 +14,8 @@ export function register(program: Command): void {
     .option('-s, --source <source>', 'only this source (mof, census, frb); repeatable', collect)
     .option('-d, --dataset <id>', 'only this dataset; repeatable', collect)
     .option('--trigger <trigger>', 'recorded in etl.run: manual or cron', 'manual')
-    .action(async (opts: { source?: string[]; dataset?: string[]; trigger: string }) => {
+    .option('--allow-shrink', 'load whole-series releases (d41ma, country.xlsx) even if they drop more than MAX_SHRINK_SHARE of the current keys')
+    .action(async (opts: { source?: string[]; dataset?: string[]; trigger: string; allowShrink?: boolean }) => {
       if (!['manual', 'cron', 'schedule'].includes(opts.trigger)) throw new UsageError(`--trigger must be manual or cron, got ${opts.trigger}`);
       const datasets = selectDatasets(opts);
       const ctx = await open();
@@ -22,7 +23,7 @@ export function register(program: Command): void {
       const stop = stopOnSignals(ctx.logger);
       ctx.signal = stop.signal;
       try {
-        const { summaries } = await runRefresh(ctx, datasets.map((d) => d.id), opts.trigger as Trigger, { source: opts.source, dataset: opts.dataset });
+        const { summaries } = await runRefresh(ctx, datasets.map((d) => d.id), opts.trigger as Trigger, { source: opts.source, dataset: opts.dataset }, { allowShrink: opts.allowShrink });
         process.stdout.write(formatSummary(summaries));
         if (stop.received()) process.stdout.write(`stopped by ${stop.received()} before every release was processed\n`);
         if (summaries.some((s) => s.failed) || stop.received()) process.exitCode = 1;
@@ -34,12 +35,12 @@ export function register(program: Command): void {
 }
 
 /** A refresh as a recorded run (also used by the scheduler). */
-export async function runRefresh(ctx: EngineContext, datasetIds: string[], trigger: Trigger, args: Record<string, unknown>) {
+export async function runRefresh(ctx: EngineContext, datasetIds: string[], trigger: Trigger, args: Record<string, unknown>, opts: { allowShrink?: boolean } = {}) {
   const datasets = selectDatasets({ dataset: datasetIds });
   ctx.runId = await startRun(ctx.db, 'refresh', args, trigger);
   let summaries: DatasetSummary[] = [];
   try {
-    summaries = await refreshDatasets(ctx, datasets, { moveWatermark: true });
+    summaries = await refreshDatasets(ctx, datasets, { moveWatermark: true, allowShrink: opts.allowShrink });
   } catch (err) {
     await finishRun(ctx.db, ctx.runId, 'failed', {}, (err as Error).message);
     throw err;

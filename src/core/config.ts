@@ -34,6 +34,11 @@ export interface Config {
    * ~300 MB RSS (docs/performance.md). Ignored on a server.
    */
   pgliteSharedBuffersMb: number;
+  /**
+   * Largest share (0–1) of its scope's current keys a whole-series release (d41ma,
+   * country.xlsx) may drop without `--allow-shrink`; more is refused as a file cut short.
+   */
+  maxShrinkShare: number;
 }
 
 function int(env: Record<string, string | undefined>, name: string, dflt: number): number {
@@ -42,6 +47,16 @@ function int(env: Record<string, string | undefined>, name: string, dflt: number
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0) {
     throw new PermanentError(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`, { variable: name });
+  }
+  return n;
+}
+
+function share(env: Record<string, string | undefined>, name: string, dflt: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 1) {
+    throw new PermanentError(`${name} must be a share between 0 and 1 (0.05 = 5 %), got ${JSON.stringify(raw)}`, { variable: name });
   }
   return n;
 }
@@ -72,6 +87,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     lockWaitMs: int(env, 'LOCK_WAIT_MS', 30_000),
     pgliteSharedBuffersMb: int(env, 'PGLITE_SHARED_BUFFERS_MB', 32),
+    maxShrinkShare: share(env, 'MAX_SHRINK_SHARE', 0.05),
   };
 }
 

@@ -36,10 +36,13 @@ export type Flow = 'export' | 'import' | 'balance';
 /**
  * Period frequency. `M` = calendar month (`2024-03`), `A` = calendar year (`2024`),
  * `FY` = Japanese fiscal year April–March (`FY2024`), `H` = half year (`2024H1`),
- * `YTD` = year to date, keyed by the last month it covers (`2024-11` = January–November 2024), `D` = day (`2025-04-21`).
- * Calendar and fiscal years are different frequencies, so they can never be summed together.
+ * `YTD` = year to date, keyed by the last month it covers (`2024-11` = January–November 2024), `D` = day (`2025-04-21`),
+ * `MTD` = part of a month from its first day, keyed by the last day it covers (`2024-01-10` = January 1–10,
+ * 2024: MOF's first-10-days and first-20-days releases).
+ * Calendar and fiscal years are different frequencies, so they can never be summed together; a
+ * partial month is never an `M` row, so no monthly metric can take it for the month.
  */
-export type Frequency = 'M' | 'A' | 'FY' | 'H' | 'YTD' | 'D';
+export type Frequency = 'M' | 'A' | 'FY' | 'H' | 'YTD' | 'D' | 'MTD';
 
 /**
  * One trade observation: a row of `trade.observation_history` without its vintage columns.
@@ -123,6 +126,14 @@ export interface ReleaseFacts {
   sourceStage?: string;        // the source's own wording ('Provisional', '確報', 'revised')
   publishedOn?: string;        // ISO date the publisher released it, when the file says
   title?: string;
+  /**
+   * The scope is the dataset's whole series (d41ma, country.xlsx: every release repeats all of
+   * it), so a release carrying far fewer keys than the current vintage is suspect (a file cut
+   * short) and the engine refuses it unless told to allow the shrink.
+   */
+  wholeSeries?: boolean;
+  /** What the parser normalized or skipped, for the person loading it (printed and logged). */
+  notices?: string[];
 }
 
 /** Where a release's bytes come from, as handed to a parser. */

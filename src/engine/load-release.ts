@@ -19,6 +19,8 @@ export interface ReleaseOrigin {
   hints?: Record<string, unknown>;
   /** Came over HTTP (an HTML page is then a transient failure, not a data error). */
   fromHttp?: boolean;
+  /** Let a whole-series release drop more of its scope's current keys than config.maxShrinkShare (`--allow-shrink`). */
+  allowShrink?: boolean;
 }
 
 export type ReleaseStatus = 'loaded' | 'unchanged' | 'failed';
@@ -37,6 +39,8 @@ export interface ReleaseOutcome {
   rowsUnchanged?: number;
   /** Published before the newest release of its scope: joined the history, current values kept. */
   late?: boolean;
+  /** What the parser normalized or skipped (facts.notices), for the person loading the file. */
+  notices?: string[];
   ms?: number;
   error?: EtlError | Error;
 }
@@ -74,8 +78,9 @@ export async function loadRelease(ctx: EngineContext, dataset: Dataset<any>, raw
       const head = await readHead(raw.path);
       checkContent(head, { dataset: dataset.id, fileName: origin.fileName, kind: dataset.contentKind, bytes: raw.bytes, fromHttp: origin.fromHttp });
       const facts: ReleaseFacts = {};
-      const result = await db.transaction((tx) => mergeRelease(tx, dataset, raw, origin, facts, releaseId));
-      const out: ReleaseOutcome = { ...base, ...result, releaseId, scopeKey: facts.scopeKey, stage: facts.stage, ms: Date.now() - started };
+      const result = await db.transaction((tx) => mergeRelease(tx, dataset, raw, origin, facts, releaseId, config.maxShrinkShare));
+      const out: ReleaseOutcome = { ...base, ...result, releaseId, scopeKey: facts.scopeKey, stage: facts.stage, notices: facts.notices, ms: Date.now() - started };
+      for (const n of facts.notices ?? []) log.warn({ notice: n }, `release loaded with a notice: ${n}`);
       log.info({ status: out.status, late: out.late, scopeKey: out.scopeKey, stage: out.stage, publishedOn: out.publishedOn, rowsParsed: out.rowsParsed, rowsInserted: out.rowsInserted, rowsClosed: out.rowsClosed, ms: out.ms }, out.late ? 'release is older than the newest loaded for its scope: added to the history at its publication date, current values kept' : 'release loaded');
       return out;
     } catch (err) {
@@ -100,7 +105,7 @@ async function readHead(file: string): Promise<Buffer> {
   }
 }
 
-async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, origin: ReleaseOrigin, facts: ReleaseFacts, releaseId: number) {
+async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, origin: ReleaseOrigin, facts: ReleaseFacts, releaseId: number, maxShrinkShare: number) {
   const target = targetOf(dataset);
   const sql = mergeSql(target);
   const cols = [...target.keys, ...target.attrs];
@@ -131,7 +136,7 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   const publishedOn = facts.publishedOn ?? (typeof origin.hints?.publishedOn === 'string' ? origin.hints.publishedOn : undefined);
   await tx.query(
     `UPDATE etl.release SET published_on = COALESCE($2::date, fetched_at::date), stage = $3, source_stage = $4, scope_key = $5, scope = $6, title = $7, rows_parsed = $8 WHERE id = $1`,
-    [releaseId, publishedOn ?? null, facts.stage ?? null, facts.sourceStage ?? null, facts.scopeKey, JSON.stringify(facts.scope ?? {}), facts.title ?? null, rowsParsed]);
+    [releaseId, publishedOn ?? null, facts.stage ?? null, facts.sourceStage ?? null, facts.scopeKey, scopeJson(facts), facts.title ?? null, rowsParsed]);
   await tx.query('ANALYZE _stage');
   // A release older than the newest one loaded for its scope (a backfill fetching an old stage
   // after a newer one) joins the history at its own publication date; current values stay.
@@ -165,6 +170,7 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   }
   // Nothing current: nothing to close or re-scope, and three joins of the whole file saved.
   const closedChanged = firstLoad ? 0 : await countOf(tx, sql.closeChanged, [dataset.id, releaseId]);
+  if (!firstLoad && facts.wholeSeries && !origin.allowShrink) await refuseShrink(tx, target, dataset, origin, facts, maxShrinkShare);
   const closedVanished = firstLoad ? 0 : await countOf(tx, sql.closeVanished, [dataset.id, facts.scopeKey, releaseId]);
   if (!firstLoad) await tx.query(sql.rescope, [dataset.id, facts.scopeKey]);
   const rowsInserted = await countOf(tx, sql.insert, [dataset.id, facts.scopeKey, releaseId]).catch((err) => { throw asDuplicateKey(err, dataset, origin); });
@@ -227,7 +233,7 @@ async function loadDirect(tx: Session, dataset: Dataset<any>, target: Target<any
   const publishedOn = facts.publishedOn ?? (typeof origin.hints?.publishedOn === 'string' ? origin.hints.publishedOn : undefined);
   await tx.query(
     `UPDATE etl.release SET published_on = COALESCE($2::date, fetched_at::date), stage = $3, source_stage = $4, scope_key = $5, scope = $6, title = $7, rows_parsed = $8 WHERE id = $1`,
-    [releaseId, publishedOn ?? null, facts.stage ?? null, facts.sourceStage ?? null, facts.scopeKey, JSON.stringify(facts.scope ?? {}), facts.title ?? null, rowsParsed]);
+    [releaseId, publishedOn ?? null, facts.stage ?? null, facts.sourceStage ?? null, facts.scopeKey, scopeJson(facts), facts.title ?? null, rowsParsed]);
   const [newer] = await tx.query<{ id: string }>(
     `SELECT o.id FROM etl.release o, etl.release me
      WHERE me.id = $1 AND o.dataset = me.dataset AND o.scope_key = me.scope_key AND o.status = 'loaded'
@@ -246,6 +252,38 @@ async function loadDirect(tx: Session, dataset: Dataset<any>, target: Target<any
     `UPDATE etl.release SET status = 'loaded', loaded_at = now(), rows_inserted = $2, rows_closed = 0, rows_unchanged = 0 WHERE id = $1`,
     [releaseId, rowsParsed]);
   return { status: 'loaded' as const, rowsParsed, rowsInserted: rowsParsed, rowsClosed: 0, rowsUnchanged: 0, publishedOn };
+}
+
+/** The release row's scope jsonb: the parser's scope, with its notices when it has any. */
+function scopeJson(facts: ReleaseFacts): string {
+  return JSON.stringify(facts.notices?.length ? { ...(facts.scope ?? {}), notices: facts.notices } : (facts.scope ?? {}));
+}
+
+/**
+ * A release whose scope is the whole series (d41ma, country.xlsx) carries every key of it again,
+ * so one that would close more than `maxShare` of its scope's current keys is a file cut short or
+ * the wrong file far more often than a publisher withdrawing figures: refused, naming an example
+ * key, unless the load says `--allow-shrink`. Runs on the staging table, before anything closes.
+ */
+async function refuseShrink(tx: Session, target: Target<any>, dataset: Dataset<any>, origin: ReleaseOrigin, facts: ReleaseFacts, maxShare: number): Promise<void> {
+  const keyEq = target.keys.map((k) => `h.${k} = s.${k}`).join(' AND ');
+  // A hash anti-join (the stage has no duplicate keys by now): a NOT EXISTS inside FILTER would
+  // be a subplan per current row.
+  const missing = `s.${target.keys[0]} IS NULL`;
+  const [r] = await tx.query<{ current: string; vanishing: string; example: string | null }>(
+    `SELECT count(*) AS current, count(*) FILTER (WHERE ${missing}) AS vanishing,
+            min(concat_ws(' / ', ${target.keys.map((k) => `h.${k}`).join(', ')})) FILTER (WHERE ${missing}) AS example
+     FROM ${target.table} h LEFT JOIN _stage s ON ${keyEq}
+     WHERE h.dataset = $1 AND h.scope_key = $2 AND h.valid_to_release IS NULL`, [dataset.id, facts.scopeKey]);
+  const current = Number(r?.current ?? 0);
+  const vanishing = Number(r?.vanishing ?? 0);
+  if (current === 0 || vanishing / current <= maxShare) return;
+  throw new DataError({
+    dataset: dataset.id, file: origin.fileName, column: 'scope ' + facts.scopeKey,
+    value: `${vanishing} of the ${current} current observations of scope ${facts.scopeKey} missing from this file (${(100 * vanishing / current).toFixed(1)} %), e.g. ${r!.example}`,
+    expected: `a release of the whole series to carry its current keys again (at most ${(100 * maxShare).toFixed(1)} % may drop, MAX_SHRINK_SHARE=${maxShare}): ` +
+      'is the file cut short or the wrong one? If the publisher really dropped them, load it again with --allow-shrink',
+  });
 }
 
 /** The unique index on current keys refused a row: the release gives one key twice. */

@@ -30,6 +30,8 @@ export interface RefreshOptions {
   moveWatermark?: boolean;
   /** Only these URLs (retry of failed releases). */
   onlyUrls?: Set<string>;
+  /** `--allow-shrink`: whole-series releases may drop more than MAX_SHRINK_SHARE of their current keys. */
+  allowShrink?: boolean;
   onRelease?: (dataset: string, r: DatasetSummary['releases'][number], index: number, total: number) => void;
 }
 
@@ -107,7 +109,7 @@ async function oneRelease(ctx: EngineContext, dataset: Dataset<any>, f: Discover
       return { ...base, status: 'no-data' };
     }
     const outcome = await loadRelease(ctx, dataset, got.raw, {
-      fileName: f.fileName, url: f.url, contentType: got.contentType, etag: got.etag, lastModified: got.lastModified, hints: f.hints, fromHttp: true,
+      fileName: f.fileName, url: f.url, contentType: got.contentType, etag: got.etag, lastModified: got.lastModified, hints: f.hints, fromHttp: true, allowShrink: opts.allowShrink,
     });
     if (outcome.status !== 'failed') {
       await db.query(

@@ -27,6 +27,7 @@ const FREQ_PERIOD: Record<string, RegExp> = {
   H: /^\d{4}H[12]$/,
   YTD: /^\d{4}-(0[1-9]|1[0-2])$/,
   D: /^\d{4}-\d{2}-\d{2}$/,
+  MTD: /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/,
 };
 
 /** Does the period's shape match its frequency? (Keeps calendar and fiscal years apart at the door.) */

@@ -29,6 +29,7 @@ export const CONVERSION_BASIS: Readonly<Record<Frequency, string>> = {
   FY: 'the mean of the 12 monthly rates of the Japanese fiscal year, April to March (never the calendar-year average)',
   H: 'the mean of the 6 monthly rates of the half year',
   YTD: 'the mean of the monthly rates from January to the last month of the period',
+  MTD: 'not converted (a partial month, MOF\'s first 10 or 20 days: no rate for part of a month is defined)',
 };
 
 /** How a pair that is not published directly is formed. */

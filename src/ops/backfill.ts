@@ -15,6 +15,8 @@ export interface BackfillRequest {
   reprocess: Reprocess;
   dryRun: boolean;
   concurrency: number;
+  /** `--allow-shrink` (see RefreshOptions.allowShrink). */
+  allowShrink?: boolean;
   /** As given on the command line, recorded in etl.run.args. */
   source?: string[];
   dataset?: string[];
@@ -48,7 +50,7 @@ export async function runBackfill(
   const args = { source: req.source, dataset: req.dataset, from: req.from, to: req.to, reprocess: req.reprocess, concurrency: req.concurrency };
   const refreshOpts: RefreshOptions = {
     from: req.from, to: req.to, reprocess: req.reprocess, dryRun: req.dryRun, concurrency: req.concurrency,
-    moveWatermark: false, onRelease: opts.onRelease,
+    moveWatermark: false, onRelease: opts.onRelease, allowShrink: req.allowShrink,
   };
   if (req.dryRun) {
     const summaries = opts.migrated === false ? await discoverOnly(ctx, walkable, refreshOpts) : await refreshDatasets(ctx, walkable, refreshOpts);

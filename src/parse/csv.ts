@@ -6,6 +6,11 @@ export interface CsvRow {
   /** 1-based line number in the file (the formats read here have no quoted newlines). */
   line: number;
   fields: string[];
+  /**
+   * Set on the last row of a file that does not end with a line ending. Formats whose files
+   * always end with one (d41ma, FRED, e-Stat) refuse such a row: the file was cut short.
+   */
+  unterminated?: true;
 }
 
 export interface CsvOptions {
@@ -28,7 +33,7 @@ function guessNewline(text: string, final: boolean): '\r\n' | '\n' | '\r' | unde
 }
 
 /**
- * Streams a CSV file as rows of raw strings, with bounded memory. Nothing is typed here: codes
+ * Streams a CSV file (comma-separated, never a guessed delimiter) as rows of raw strings, with bounded memory. Nothing is typed here: codes
  * stay text and numbers are converted by the dataset's parser, which knows which column is
  * which. Undecodable bytes (U+FFFD after decoding) are reported as a DataError naming the line
  * and column.
@@ -46,9 +51,9 @@ export async function* readCsv(source: NodeJS.ReadableStream | AsyncIterable<Uin
   let rest = '';
   let line = 0;
 
-  function* rowsOf(block: string): Generator<CsvRow> {
+  function* rowsOf(block: string, unterminated = false): Generator<CsvRow> {
     // A block is whole lines without the last line ending, so an empty block is one blank line.
-    const data = block === '' ? [['']] : Papa.parse<string[]>(block, { newline: newline as Papa.ParseConfig['newline'], dynamicTyping: false, skipEmptyLines: false }).data;
+    const data = block === '' ? [['']] : Papa.parse<string[]>(block, { delimiter: ',', newline: newline as Papa.ParseConfig['newline'], dynamicTyping: false, skipEmptyLines: false }).data;
     const undecodable = block.includes('\uFFFD');
     for (const fields of data) {
       line++;
@@ -62,7 +67,7 @@ export async function* readCsv(source: NodeJS.ReadableStream | AsyncIterable<Uin
           }
         }
       }
-      yield { line, fields };
+      yield unterminated && fields === data[data.length - 1] ? { line, fields, unterminated: true } : { line, fields };
     }
   }
 
@@ -78,6 +83,20 @@ export async function* readCsv(source: NodeJS.ReadableStream | AsyncIterable<Uin
   if (tail !== '') {
     newline ??= guessNewline(tail, true);
     // The file may end with a line ending that arrived in this last piece.
-    yield* rowsOf(tail.endsWith(newline!) ? tail.slice(0, -newline!.length) : tail);
+    const ended = tail.endsWith(newline!);
+    yield* rowsOf(ended ? tail.slice(0, -newline!.length) : tail, !ended);
   }
+}
+
+/**
+ * The error for a last row with no line ending in a format whose files always end with one:
+ * the file was cut short (a download or copy that stopped mid-row), so its last figure may be
+ * only the first digits of the published one.
+ * @example if (row.unterminated) throw cutShort({ dataset, fileName }, row, 'd41ma ends every row with CRLF');
+ */
+export function cutShort(where: { dataset: string; fileName: string }, row: CsvRow, why: string): DataError {
+  return new DataError({
+    dataset: where.dataset, file: where.fileName, line: row.line, column: String(row.fields.length), value: row.fields.join(',').slice(-60),
+    expected: `a last row that ends with a line ending (${why}); this file ends mid-row, so it was cut short and its last figure may be truncated — download it again`,
+  });
 }

@@ -130,8 +130,10 @@ function sheetGrid(ws: XLSX.WorkSheet): Array<Array<string | undefined>> {
 }
 
 /**
- * A cell as text: strings as stored; numbers in their shortest round-trip decimal form (the
- * double Excel stored for "12576.2" prints back as 12576.2), except that a number displayed
+ * A cell as text: strings as stored; numbers as the shortest decimal that round-trips at 15
+ * significant digits — the precision a spreadsheet keeps — so binary noise a workbook writer
+ * left (16813.599999999999 for 16813.6, 75144.16083899999 for 75144.160839) is gone while
+ * every digit that was typed or computed stays; except that a number displayed
  * with leading zeros (a code formatted "0000") keeps its displayed digits.
  */
 function cellText(cell: XLSX.CellObject | undefined): string | undefined {
@@ -151,8 +153,10 @@ function cellText(cell: XLSX.CellObject | undefined): string | undefined {
 }
 
 function numberText(n: number): string {
-  const s = String(n);
+  // toPrecision(15) rounds away the last binary digits; Number() → String() drops its padding zeros.
+  const s = String(Number(n.toPrecision(15)));
   if (!/e/i.test(s)) return s;
   // Exponent notation only happens for tiny or huge numbers; print them positionally.
-  return Math.abs(n) >= 1 ? BigInt(Math.round(n)).toString() : n.toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
+  const m = Number(s);
+  return Math.abs(m) >= 1 ? BigInt(Math.round(m)).toString() : m.toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
 }

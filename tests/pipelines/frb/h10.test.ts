@@ -117,6 +117,16 @@ describe('frb.h10 parser: things it tolerates', () => {
     const { rows } = await parseAll(h10Dataset, textInput('frb.h10', 'dup.csv', text));
     expect(rows.map((r) => r.period)).toEqual(['2025-04-18', '2025-04-21']);
   });
+  it('Unit: and Multiplier: lines deleted: the ids give the direction (normalized/missing_header_lines.csv), with a notice', async () => {
+    const { rows, facts } = await parseAll(h10Dataset, fixtureInput('frb.h10', 'normalized/missing_header_lines.csv'));
+    // Hand-read: 2019-01-02 RXI_N.B.IN 70.0200, RXI$US_N.B.EU 1.1357 (dollars per euro), RXI_N.B.JA 109.2200.
+    expect(rows.filter((r) => r.period === '2019-01-02')).toEqual([
+      { series: 'RXI_N.B.IN', base: 'USD', quote: 'INR', frequency: 'D', period: '2019-01-02', rate: '70.02' },
+      { series: 'RXI$US_N.B.EU', base: 'EUR', quote: 'USD', frequency: 'D', period: '2019-01-02', rate: '1.1357' },
+      { series: 'RXI_N.B.JA', base: 'USD', quote: 'JPY', frequency: 'D', period: '2019-01-02', rate: '109.22' },
+    ]);
+    expect(facts.notices?.join('\n')).toMatch(/header lines Unit:, Multiplier: missing: direction and currency taken from the series ids/);
+  });
   it('annual files: .A. series and YYYY periods', async () => {
     const text = header.map((l) => l.replace(/\.B\./g, '.A.')).concat(['2023,140.4913', '2024,151.4551']).join('\n');
     const { rows, facts } = await parseAll(h10Dataset, textInput('frb.h10', 'annual.csv', text));
@@ -130,9 +140,9 @@ describe('frb.h10 parser: things it tolerates', () => {
 
 describe('frb.h10 parser refuses bad files with a DataError naming the spot', () => {
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [
-    ['bad/spreadsheet_resave.csv', { line: 1 }, /quotes are gone.*re-saves/],
+    // Quotes dropped alone would be normalized; its dates with the year last cannot be read.
+    ['bad/spreadsheet_resave.csv', { line: 7, column: 'Time Period', value: '1/1/19' }, /year last: day and month cannot be told apart/],
     ['bad/spreadsheet_dates.csv', { line: 7, column: 'Time Period', value: '1/1/19' }, /YYYY-MM-DD.*spreadsheet/],
-    ['bad/missing_header_lines.csv', { line: 4 }, /missing: Unit:, Multiplier:/],
     ['bad/zero_rate.csv', { line: 9, column: 'RXI_N.B.JA', value: '0.0000' }, /positive exchange rate/],
     ['bad/negative_rate.csv', { line: 9, column: 'RXI_N.B.JA', value: '-108.0700' }, /positive exchange rate/],
     ['bad/unknown_direction.csv', { line: 2, column: 'RXI_N.B.JA' }, /direction of the rate.*Index:_January_2006_100/],

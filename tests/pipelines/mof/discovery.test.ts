@@ -28,11 +28,11 @@ describe('press index page (real copy, ISO-8859-1)', () => {
     expect(byName('2026_316e.xml')).toMatchObject({ kind: 'half-calendar', period: '2026H1', frequency: 'H', sourceStage: 'Detailed' });
     expect(byName('2025_417e.xml')).toMatchObject({ kind: 'half-fiscal', period: 'FY2025H1', frequency: 'H' });
     expect(byName('2026075e.xml')).toMatchObject({ kind: 'monthly', period: '2026-07', sourceStage: 'D&P', updatedOn: '2026-08-28' });
-    expect(byName('2026081e.xml')).toMatchObject({ kind: 'first10', period: '2026-08-01..2026-08-10', frequency: 'D', scopeKey: 'D10:2026-08' });
+    expect(byName('2026081e.xml')).toMatchObject({ kind: 'first10', period: '2026-08-10', frequency: 'MTD', scopeKey: 'D10:2026-08' });
     expect(byName('2024122e.xml')).toMatchObject({ kind: 'first20', scopeKey: 'D20:2024-12' });
     expect(byName('202328fe.xml')).toMatchObject({ kind: 'calendar', period: '2023', sourceStage: 'Fixed' });
     expect(byName('202238fe.xml')).toMatchObject({ kind: 'fiscal', period: 'FY2022' });
-    expect(byName('202312be.xml')).toMatchObject({ kind: 'first20', period: '2023-12-01..2023-12-20' });
+    expect(byName('202312be.xml')).toMatchObject({ kind: 'first20', period: '2023-12-20', frequency: 'MTD' });
     // Calendar and fiscal entries of the same year never share a scope.
     expect(new Set(entries.filter((e) => e.kind === 'calendar' || e.kind === 'fiscal').map((e) => e.scopeKey)).size)
       .toBe(entries.filter((e) => e.kind === 'calendar' || e.kind === 'fiscal').length);

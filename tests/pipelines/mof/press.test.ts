@@ -175,10 +175,10 @@ describe('mof.press — layout paths without a fixture (synthetic numbers, real 
   const head = '<?xml version="1.0" encoding="UTF-8" standalone="no"?><?xml-stylesheet href="d1101e.xsl" type="text/xsl"?><hodoxml>';
   const pg1 = (title: string, period: string) => `<sogakutsuki name="pg1"><kohyoymd>January 10, 2025</kohyoymd><title>${title}</title><taishoymtonen>${period}</taishoymtonen><taishoymzennen>x</taishoymzennen><export><sogakutonen>1,000</sogakutonen><sogakuzennen>900</sogakuzennen><nobiritsu>11.1</nobiritsu></export><import><sogakutonen>1,100</sogakutonen><sogakuzennen>1,000</sogakuzennen><nobiritsu>10.0</nobiritsu></import><sashihiki><sogakutonen>△100</sogakutonen><sogakuzennen>△100</sogakuzennen><nobiritsu>0.0</nobiritsu></sashihiki><chushaku>1</chushaku><page>(1)</page></sogakutsuki>`;
 
-  it('keys a first-20-days release as a day range that can never collide with the month', async () => {
+  it('keys a first-20-days release as a partial month (MTD, last day covered) that can never collide with the month', async () => {
     const { rows, facts } = await parseString(`${head}${pg1('Value of Exports and Imports December 2024 (First 20 days Provisional)', 'December 2024')}<pdf href="2024122e.pdf"/></hodoxml>`, '2024122e.xml');
     expect(facts).toMatchObject({ scopeKey: 'D20:2024-12', stage: 'preliminary', publishedOn: '2025-01-10' });
-    expect(new Set(rows.map((r) => `${r.period}/${r.frequency}`))).toEqual(new Set(['2024-12-01..2024-12-20/D']));
+    expect(new Set(rows.map((r) => `${r.period}/${r.frequency}`))).toEqual(new Set(['2024-12-20/MTD']));
     expect(rows.find((r) => r.flow === 'balance' && r.measure === 'value')?.value).toBe('-100000000');
   });
 
