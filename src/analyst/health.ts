@@ -9,6 +9,7 @@ import { redactSecrets, redactUrl, type Config } from '../core/config.js';
 import { EtlError } from '../core/errors.js';
 import { connect, type Db } from '../db/connect.js';
 import { listMigrations, migrationLevel } from '../db/migrate.js';
+import { markInterruptedRuns } from '../engine/runs.js';
 import { rawDir } from '../fetch/raw-store.js';
 
 export type Level = 'OK' | 'WARN' | 'FAIL';
@@ -99,6 +100,18 @@ async function databaseChecks(db: Db, config: Config, add: (name: string, level:
   add('raw store', missing ? 'WARN' : 'OK', missing
     ? `${raw.detail}; ${missing} loaded release(s) have no raw file there (reprocessing them needs a re-fetch)`
     : raw.detail);
+
+  // Runs whose process is gone are marked failed (interrupted) here too, as every command does on
+  // start; those of the last week are listed so a kill or a crash does not pass for OK.
+  if (level >= 40) await markInterruptedRuns(db).catch(() => []);
+  const interruptedRuns = level >= 40 ? await db.query<{ id: string; command: string; error: string }>(`
+    SELECT id, command, error FROM etl.run
+    WHERE status = 'failed' AND error LIKE 'interrupted%' AND started_at > now() - interval '7 days'
+      AND NOT EXISTS (SELECT 1 FROM etl.run r2 WHERE r2.retry_of = etl.run.id AND r2.status = 'succeeded')
+    ORDER BY id DESC`) : [];
+  add('interrupted runs', interruptedRuns.length ? 'WARN' : 'OK', interruptedRuns.length
+    ? `${interruptedRuns.length} run(s) of the last 7 days were interrupted (killed, a signal, or the database went away) and not retried successfully: ${interruptedRuns.slice(0, 5).map((r) => `#${r.id} ${r.command}`).join(', ')} — \`trade-etl retry <id>\` re-runs one`
+    : 'no interrupted run in the last 7 days');
 
   // A release stays 'loading' only if its process died between fetch and merge (the merge is one transaction).
   // On the embedded database no other process can be loading now (we hold its lock), so every one is stuck.
