@@ -66,6 +66,16 @@ With DATABASE_URL set there is nothing to serve: connect to that server directly
           if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new PermanentError(`cannot listen on ${opts.host}: no such local address`, { host: opts.host });
           throw err;
         }
+        // Listening before the banner: a Ctrl-C right after "Press Ctrl-C" must not kill the process.
+        const stopped = new Promise<NodeJS.Signals>((resolve) => {
+          const on = (s: NodeJS.Signals) => {
+            process.off('SIGINT', on);
+            process.off('SIGTERM', on);
+            resolve(s);
+          };
+          process.on('SIGINT', on);
+          process.on('SIGTERM', on);
+        });
         const hostArg = server.host.includes(':') ? `[${server.host}]` : server.host;
         const user = server.access.startsWith('analyst') ? 'analyst' : 'postgres';
         process.stdout.write([
@@ -81,15 +91,7 @@ With DATABASE_URL set there is nothing to serve: connect to that server directly
           'Press Ctrl-C to stop.',
           '',
         ].filter((l, i, all) => l !== '' || i === all.length - 1).join('\n'));
-        const signal = await new Promise<NodeJS.Signals>((resolve) => {
-          const on = (s: NodeJS.Signals) => {
-            process.off('SIGINT', on);
-            process.off('SIGTERM', on);
-            resolve(s);
-          };
-          process.on('SIGINT', on);
-          process.on('SIGTERM', on);
-        });
+        const signal = await stopped;
         process.stdout.write(`${signal}: stopping; ${server.openConnections()} client(s) disconnected.\n`);
       } finally {
         await server?.stop();
