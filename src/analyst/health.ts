@@ -155,8 +155,12 @@ async function analystRoleProblems(db: Db): Promise<{ level: Level; detail: stri
   if (r.rolsuper || r.rolcreaterole || r.rolcreatedb || r.rolbypassrls) {
     return { level: 'FAIL', detail: 'role analyst has SUPERUSER/CREATEROLE/CREATEDB/BYPASSRLS: it must be a plain read-only login' };
   }
-  const [p] = await db.query<{ etl: boolean; missing: string[] | null; unreadable: string[] | null }>(`
+  const [p] = await db.query<{ etl: boolean; missing: string[] | null; unreadable: string[] | null; temp: boolean; lo: string[] | null }>(`
     SELECT has_schema_privilege('analyst', 'etl', 'USAGE') AS etl,
+           has_database_privilege('analyst', current_database(), 'TEMPORARY') AS temp,
+           (SELECT array_agg(DISTINCT p.proname ORDER BY p.proname) FROM pg_proc p
+             WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname IN ('lo_creat', 'lo_create', 'lo_from_bytea', 'lo_put', 'lowrite', 'lo_unlink')
+               AND has_function_privilege('analyst', p.oid, 'EXECUTE')) AS lo,
            (SELECT array_agg(s) FROM unnest($1::text[]) s WHERE NOT has_schema_privilege('analyst', s, 'USAGE')) AS missing,
            (SELECT array_agg(n.nspname || '.' || c.relname ORDER BY 1)
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -166,6 +170,9 @@ async function analystRoleProblems(db: Db): Promise<{ level: Level; detail: stri
   const problems = [
     p?.missing?.length ? `no USAGE on ${p.missing.join(', ')}` : '',
     p?.unreadable?.length ? `cannot SELECT ${p.unreadable.slice(0, 5).join(', ')}${p.unreadable.length > 5 ? ', …' : ''}` : '',
+    // Revoked from PUBLIC by sql/grants.sql where the migrating role may (owner or superuser).
+    p?.temp ? 'can create temporary tables (TEMPORARY on the database)' : '',
+    p?.lo?.length ? `can create large objects (${p.lo.join(', ')})` : '',
   ].filter(Boolean);
   if (problems.length) return { level: 'WARN', detail: `role analyst: ${problems.join('; ')} — \`trade-etl migrate\` re-applies the grants` };
   if (!r.rolcanlogin) return { level: 'WARN', detail: 'role analyst exists but cannot LOGIN' };
