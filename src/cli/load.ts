@@ -29,7 +29,8 @@ export function register(program: Command): void {
       try {
         ctx.runId = await startRun(ctx.db, 'load', { file: name, dataset: dataset.id }, 'manual');
         const raw = await storeFile(ctx.config.dataDir, file);
-        if (stop.received()) throw new InterruptedError(stop.received()!, 'nothing was loaded');
+        if (stop.received()) throw new InterruptedError(stop.received()!, `stopped before the load of ${shown} began; nothing was loaded (run ${ctx.runId} recorded as failed)`);
+        ctx.logger.info({ file: shown, dataset: dataset.id, sha256: raw.sha256, bytes: raw.bytes }, 'stored; merging');
         const out = await loadRelease(ctx, dataset, raw, { fileName: name, hints: publishedOn ? { publishedOn } : undefined });
         const interrupted = out.error instanceof InterruptedError;
         await finishRun(ctx.db, ctx.runId, out.status === 'failed' ? 'failed' : 'succeeded', { releases: [summarize(out)], interrupted }, out.error?.message);
