@@ -22,14 +22,14 @@ const KEY = '3f9c2a7be41d58c06a9e7d2b1c4f8e0a6d5b3c21';
 
 let server: FixtureServer;
 let work: string;
-/** An e-Stat HS-9 × country file of ~400,000 observations: its merge takes seconds, long enough to be interrupted. */
+/** An e-Stat HS-9 × country file of ~800,000 observations: its merge takes seconds, long enough to be interrupted. */
 let bigFile: string;
 
 beforeAll(async () => {
   server = await startFixtureServer();
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'trade-etl-faults-'));
   bigFile = path.join(work, 'hs9_country_export_2024_big.csv');
-  writeMofFile(bigFile, { rows: 15_000, seed: 15 });
+  writeMofFile(bigFile, { rows: 30_000, seed: 15 });
 });
 afterAll(async () => {
   await server?.close();
@@ -66,8 +66,8 @@ function psql(args: { host: string; port: number; user: string; db: string }, ..
 async function startBigLoad(target: CliTarget): Promise<CliProcess> {
   const run = startCli(['load', '-d', 'mof.hs_country', bigFile], { ...target.env, LOG_LEVEL: 'info' });
   await waitFor(run, (r) => r.stderr.includes('"msg":"stored; merging"'));
-  // Past the lock and the release row: inside the merge's transaction.
-  await new Promise((r) => setTimeout(r, 1000));
+  // Past the lock and the release row: inside the merge's transaction (which takes seconds more).
+  await new Promise((r) => setTimeout(r, 700));
   return run;
 }
 
