@@ -41,3 +41,33 @@ GRANT SELECT ON ALL TABLES IN SCHEMA tariff TO analyst;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA tariff TO analyst;
 ALTER DEFAULT PRIVILEGES IN SCHEMA tariff GRANT SELECT ON TABLES TO analyst;
 ALTER DEFAULT PRIVILEGES IN SCHEMA tariff GRANT EXECUTE ON FUNCTIONS TO analyst;
+-- Nothing to write anywhere, temporary tables and large objects included (issue 15). Both are
+-- granted to PUBLIC by Postgres, so a revoke from analyst alone would change nothing: they are
+-- revoked from PUBLIC and given back to the role that migrates (which stages its loads in a
+-- temporary table). Other roles of this database lose them too — trade-etl has no others; a
+-- site that does can grant them back by name. Needs the owner or a superuser: skipped otherwise
+-- (doctor's analyst check then says what the analyst can still do).
+DO $$
+DECLARE
+  f regprocedure;
+BEGIN
+  BEGIN
+    EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+    EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM analyst', current_database());
+    EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO %I', current_database(), current_user);
+  EXCEPTION WHEN insufficient_privilege THEN NULL;
+  END;
+  -- Every large-object function that creates, writes or removes one (lo_import/lo_export are
+  -- superuser-only already; reading stays, there is nothing analysts could read).
+  FOR f IN SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'pg_catalog'
+             AND p.proname IN ('lo_creat', 'lo_create', 'lo_from_bytea', 'lo_put', 'lo_open', 'lowrite',
+                               'lo_truncate', 'lo_truncate64', 'lo_unlink', 'lo_import', 'lo_export')
+  LOOP
+    BEGIN
+      EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+    EXCEPTION WHEN insufficient_privilege THEN NULL;
+    END;
+  END LOOP;
+END
+$$;

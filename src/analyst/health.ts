@@ -9,6 +9,7 @@ import { redactSecrets, redactUrl, type Config } from '../core/config.js';
 import { EtlError } from '../core/errors.js';
 import { connect, type Db } from '../db/connect.js';
 import { listMigrations, migrationLevel } from '../db/migrate.js';
+import { markInterruptedRuns } from '../engine/runs.js';
 import { rawDir } from '../fetch/raw-store.js';
 
 export type Level = 'OK' | 'WARN' | 'FAIL';
@@ -100,6 +101,18 @@ async function databaseChecks(db: Db, config: Config, add: (name: string, level:
     ? `${raw.detail}; ${missing} loaded release(s) have no raw file there (reprocessing them needs a re-fetch)`
     : raw.detail);
 
+  // Runs whose process is gone are marked failed (interrupted) here too, as every command does on
+  // start; those of the last week are listed so a kill or a crash does not pass for OK.
+  if (level >= 40) await markInterruptedRuns(db).catch(() => []);
+  const interruptedRuns = level >= 40 ? await db.query<{ id: string; command: string; error: string }>(`
+    SELECT id, command, error FROM etl.run
+    WHERE status = 'failed' AND error LIKE 'interrupted%' AND started_at > now() - interval '7 days'
+      AND NOT EXISTS (SELECT 1 FROM etl.run r2 WHERE r2.retry_of = etl.run.id AND r2.status = 'succeeded')
+    ORDER BY id DESC`) : [];
+  add('interrupted runs', interruptedRuns.length ? 'WARN' : 'OK', interruptedRuns.length
+    ? `${interruptedRuns.length} run(s) of the last 7 days were interrupted (killed, a signal, or the database went away) and not retried successfully: ${interruptedRuns.slice(0, 5).map((r) => `#${r.id} ${r.command}`).join(', ')} — \`trade-etl retry <id>\` re-runs one`
+    : 'no interrupted run in the last 7 days');
+
   // A release stays 'loading' only if its process died between fetch and merge (the merge is one transaction).
   // On the embedded database no other process can be loading now (we hold its lock), so every one is stuck.
   const stuck = await db.query<{ id: string; dataset: string; file_name: string; fetched_at: Date }>(`
@@ -142,8 +155,12 @@ async function analystRoleProblems(db: Db): Promise<{ level: Level; detail: stri
   if (r.rolsuper || r.rolcreaterole || r.rolcreatedb || r.rolbypassrls) {
     return { level: 'FAIL', detail: 'role analyst has SUPERUSER/CREATEROLE/CREATEDB/BYPASSRLS: it must be a plain read-only login' };
   }
-  const [p] = await db.query<{ etl: boolean; missing: string[] | null; unreadable: string[] | null }>(`
+  const [p] = await db.query<{ etl: boolean; missing: string[] | null; unreadable: string[] | null; temp: boolean; lo: string[] | null }>(`
     SELECT has_schema_privilege('analyst', 'etl', 'USAGE') AS etl,
+           has_database_privilege('analyst', current_database(), 'TEMPORARY') AS temp,
+           (SELECT array_agg(DISTINCT p.proname ORDER BY p.proname) FROM pg_proc p
+             WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname IN ('lo_creat', 'lo_create', 'lo_from_bytea', 'lo_put', 'lowrite', 'lo_unlink')
+               AND has_function_privilege('analyst', p.oid, 'EXECUTE')) AS lo,
            (SELECT array_agg(s) FROM unnest($1::text[]) s WHERE NOT has_schema_privilege('analyst', s, 'USAGE')) AS missing,
            (SELECT array_agg(n.nspname || '.' || c.relname ORDER BY 1)
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -153,6 +170,9 @@ async function analystRoleProblems(db: Db): Promise<{ level: Level; detail: stri
   const problems = [
     p?.missing?.length ? `no USAGE on ${p.missing.join(', ')}` : '',
     p?.unreadable?.length ? `cannot SELECT ${p.unreadable.slice(0, 5).join(', ')}${p.unreadable.length > 5 ? ', …' : ''}` : '',
+    // Revoked from PUBLIC by sql/grants.sql where the migrating role may (owner or superuser).
+    p?.temp ? 'can create temporary tables (TEMPORARY on the database)' : '',
+    p?.lo?.length ? `can create large objects (${p.lo.join(', ')})` : '',
   ].filter(Boolean);
   if (problems.length) return { level: 'WARN', detail: `role analyst: ${problems.join('; ')} — \`trade-etl migrate\` re-applies the grants` };
   if (!r.rolcanlogin) return { level: 'WARN', detail: 'role analyst exists but cannot LOGIN' };

@@ -7,6 +7,7 @@ import { parsePositiveInt, parseRange } from '../ops/month-range.js';
 import { progressReporter } from '../ops/progress.js';
 import { formatCounts, formatOutcomes } from '../ops/report.js';
 import { stopOnSignals } from '../ops/stop-signals.js';
+import { signalExitCode } from '../core/errors.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
@@ -36,6 +37,8 @@ export function register(program: Command): void {
       const ctx = await open({ migrate: !dryRun });
       const stop = stopOnSignals(ctx.logger);
       ctx.signal = stop.signal;
+      // The merge in progress rolls back at its next statement.
+      ctx.db.stopSignal = stop.signal;
       const progress = progressReporter(process.stderr);
       try {
         const migrated = dryRun ? (await migrationLevel(ctx.db)) >= Math.max(...listMigrations().map((m) => m.version)) : true;
@@ -63,7 +66,7 @@ export function register(program: Command): void {
         const failed = result.summaries.reduce((n, s) => n + s.failed, 0);
         if (result.interrupted) out.write(`\nStopped by ${stop.received() ?? 'a signal'} before the range was done; run the same command again to continue.\n`);
         if (failed) out.write(`\n${failed} failed. \`trade-etl retry ${result.runId}\` re-runs only those.\n`);
-        process.exitCode = failed || result.interrupted ? EXIT.failure : EXIT.ok;
+        process.exitCode = stop.received() ? signalExitCode(stop.received()!) : failed || result.interrupted ? EXIT.failure : EXIT.ok;
       } finally {
         progress.done();
         stop.dispose();

@@ -5,6 +5,9 @@ import { refreshDatasets, runStatusOf, type DatasetSummary } from '../engine/ref
 import { startRun, finishRun, type Trigger } from '../engine/runs.js';
 import type { EngineContext } from '../engine/context.js';
 import { stopOnSignals } from '../ops/stop-signals.js';
+import { signalExitCode } from '../core/errors.js';
+import { redactSecrets } from '../core/config.js';
+import { printable } from './common.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
@@ -18,15 +21,14 @@ export function register(program: Command): void {
     .action(async (opts: { source?: string[]; dataset?: string[]; trigger: string; allowShrink?: boolean }) => {
       if (!['manual', 'cron', 'schedule'].includes(opts.trigger)) throw new UsageError(`--trigger must be manual or cron, got ${opts.trigger}`);
       const datasets = selectDatasets(opts);
-      const ctx = await open();
-      // From cron or a container stop: finish (or roll back) the release in progress, start no other.
-      const stop = stopOnSignals(ctx.logger);
-      ctx.signal = stop.signal;
+      // From cron or a container stop: the release in progress rolls back, no other starts.
+      const stop = stopOnSignals();
+      const ctx = await open({ signal: stop.signal });
       try {
         const { summaries } = await runRefresh(ctx, datasets.map((d) => d.id), opts.trigger as Trigger, { source: opts.source, dataset: opts.dataset }, { allowShrink: opts.allowShrink });
         process.stdout.write(formatSummary(summaries));
-        if (stop.received()) process.stdout.write(`stopped by ${stop.received()} before every release was processed\n`);
-        if (summaries.some((s) => s.failed) || stop.received()) process.exitCode = 1;
+        if (stop.received()) process.stdout.write(`stopped by ${stop.received()} before every release was processed; the release in progress (if any) rolled back\n`);
+        process.exitCode = stop.received() ? signalExitCode(stop.received()!) : summaries.some((s) => s.failed) ? 1 : 0;
       } finally {
         stop.dispose();
         await ctx.close();
@@ -78,5 +80,7 @@ export function formatSummary(summaries: DatasetSummary[]): string {
     if (s.discoverError) out += `\nFAILED ${s.dataset}: discovery: ${s.discoverError}`;
     for (const r of s.releases) if (r.status === 'failed') out += `\nFAILED ${s.dataset}: ${r.fileName}: ${r.error?.message}`;
   }
+  // Error texts come from servers and files: no control characters, no secrets on the screen.
+  out = printable(redactSecrets(out, { censusApiKey: process.env.CENSUS_API_KEY, databaseUrl: process.env.DATABASE_URL }), true);
   return out.endsWith('\n') ? out : `${out}\n`;
 }

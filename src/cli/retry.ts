@@ -4,6 +4,7 @@ import { runRetry } from '../ops/retry.js';
 import { progressReporter } from '../ops/progress.js';
 import { formatCounts, formatOutcomes } from '../ops/report.js';
 import { stopOnSignals } from '../ops/stop-signals.js';
+import { signalExitCode } from '../core/errors.js';
 
 export function register(program: Command): void {
   program.command('retry')
@@ -14,6 +15,7 @@ export function register(program: Command): void {
       const ctx = await open();
       const stop = stopOnSignals(ctx.logger);
       ctx.signal = stop.signal;
+      ctx.db.stopSignal = stop.signal;
       const progress = progressReporter(process.stderr);
       try {
         const { plan, summaries, runId } = await runRetry(ctx, Number(id), { onRelease: progress.onRelease });
@@ -31,7 +33,7 @@ export function register(program: Command): void {
         out.write(formatOutcomes(summaries));
         const failed = summaries.reduce((n, s) => n + s.failed, 0);
         if (failed) out.write(`\n${failed} still failed. \`trade-etl retry ${runId}\` tries those again.\n`);
-        process.exitCode = failed || ctx.signal.aborted ? EXIT.failure : EXIT.ok;
+        process.exitCode = stop.received() ? signalExitCode(stop.received()!) : failed ? EXIT.failure : EXIT.ok;
       } finally {
         progress.done();
         stop.dispose();

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig, redactSecrets } from '../core/config.js';
 import { PermanentError } from '../core/errors.js';
 import { serveEmbedded, type ServeMode } from '../analyst/serve-embedded.js';
+import { snapshotEmbedded, type Snapshot } from '../analyst/serve-snapshot.js';
 import { open, UsageError } from './common.js';
 
 interface ServeOpts { port: string; host: string; maxConnections: string; owner?: boolean }
@@ -20,14 +21,18 @@ export function register(program: Command): void {
     .option('--max-connections <n>', 'clients at a time; PGlite has ONE session, which more than one client would share', '1')
     .option('--owner', 'full read-write access as the database owner, etl schema included (default: read-only as the analyst role)')
     .addHelpText('after', `
+By default analysts get a COPY of the embedded database taken when serve starts (read-only as the
+analyst role): DATA_DIR stays free for refresh/load meanwhile, and restarting serve shows newer
+loads. PGlite's one session belongs to a superuser, so a client can leave the analyst role; on
+the copy that reaches nothing real. --owner serves the database itself, read-write, and holds
+DATA_DIR until it stops.
 The embedded database is single-connection. By default one client at a time is served and a
 second one is refused with "too many connections". With --max-connections N, clients share the one
 session: their statements are queued, a client inside a transaction makes the others wait, and
 SET / temporary tables / prepared statements are visible to all of them.
 PGlite runs queries on the Node thread: while one query runs, nothing else is answered (not even
 Ctrl-C, which takes effect when the query ends).
-While serve runs it holds DATA_DIR: other trade-etl commands on the same DATA_DIR refuse to start
-until it stops. With DATABASE_URL set there is nothing to serve: connect to that server directly.`)
+With DATABASE_URL set there is nothing to serve: connect to that server directly.`)
     .action(async (opts: ServeOpts) => {
       const config = loadConfig();
       if (config.databaseUrl) {
@@ -41,9 +46,17 @@ until it stops. With DATABASE_URL set there is nothing to serve: connect to that
       const mode: ServeMode = opts.owner ? 'owner' : 'analyst';
       const ctx = await open({ config });
       let server: Awaited<ReturnType<typeof serveEmbedded>> | undefined;
+      let snapshot: Snapshot | undefined;
+      let ctxOpen = true;
       try {
+        if (mode === 'analyst') {
+          // Analysts never touch the real database: see src/analyst/serve-snapshot.ts.
+          snapshot = await snapshotEmbedded(ctx.db, config);
+          ctxOpen = false;
+          await ctx.close();
+        }
         try {
-          server = await serveEmbedded(ctx.db.pglite!, {
+          server = await serveEmbedded(snapshot?.pglite ?? ctx.db.pglite!, {
             host: opts.host, port, maxConnections, mode,
             onEvent: (e) => ctx.logger.info({ remote: e.remote, open: e.open }, `client ${e.type}`),
           });
@@ -53,19 +66,8 @@ until it stops. With DATABASE_URL set there is nothing to serve: connect to that
           if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new PermanentError(`cannot listen on ${opts.host}: no such local address`, { host: opts.host });
           throw err;
         }
-        const hostArg = server.host.includes(':') ? `[${server.host}]` : server.host;
-        const user = server.access.startsWith('analyst') ? 'analyst' : 'postgres';
-        process.stdout.write([
-          `Serving ${ctx.db.describe()} on ${server.host}:${server.port} (${server.access}; ${maxConnections} connection${maxConnections === 1 ? '' : 's'} at a time).`,
-          'Connect with:',
-          `  psql -h ${server.host} -p ${server.port} -U ${user} -d trade`,
-          `  postgres://${user}@${hostArg}:${server.port}/trade   (any user/database name is accepted; there is no password)`,
-          server.access === 'analyst, read-only' ? 'Schemas: ref, trade, fx, tariff, metrics (read-only). Use --owner for read-write access including etl.' : '',
-          /^(127\.|::1$|localhost$)/.test(server.host) ? '' : `warning: listening on ${server.host} — anyone who can reach this port can read the database.`,
-          'Press Ctrl-C to stop.',
-          '',
-        ].filter((l, i, all) => l !== '' || i === all.length - 1).join('\n'));
-        const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        // Listening before the banner: a Ctrl-C right after "Press Ctrl-C" must not kill the process.
+        const stopped = new Promise<NodeJS.Signals>((resolve) => {
           const on = (s: NodeJS.Signals) => {
             process.off('SIGINT', on);
             process.off('SIGTERM', on);
@@ -74,11 +76,28 @@ until it stops. With DATABASE_URL set there is nothing to serve: connect to that
           process.on('SIGINT', on);
           process.on('SIGTERM', on);
         });
+        const hostArg = server.host.includes(':') ? `[${server.host}]` : server.host;
+        const user = server.access.startsWith('analyst') ? 'analyst' : 'postgres';
+        process.stdout.write([
+          snapshot
+            ? `Serving a copy of ${ctx.db.describe()} taken at ${snapshot.takenAt.toISOString().slice(0, 19).replace('T', ' ')} UTC on ${server.host}:${server.port} (${server.access}; ${maxConnections} connection${maxConnections === 1 ? '' : 's'} at a time).`
+            : `Serving ${ctx.db.describe()} on ${server.host}:${server.port} (${server.access}; ${maxConnections} connection${maxConnections === 1 ? '' : 's'} at a time).`,
+          snapshot ? `DATA_DIR stays free for refresh and load; restart serve to see what they load.` : '',
+          'Connect with:',
+          `  psql -h ${server.host} -p ${server.port} -U ${user} -d trade`,
+          `  postgres://${user}@${hostArg}:${server.port}/trade   (any user/database name is accepted; there is no password)`,
+          server.access === 'analyst, read-only' ? 'Schemas: ref, trade, fx, tariff, metrics (read-only). Use --owner for read-write access including etl.' : '',
+          /^(127\.|::1$|localhost$)/.test(server.host) ? '' : `warning: listening on ${server.host} — anyone who can reach this port can read the database.`,
+          'Press Ctrl-C to stop.',
+          '',
+        ].filter((l, i, all) => l !== '' || i === all.length - 1).join('\n'));
+        const signal = await stopped;
         process.stdout.write(`${signal}: stopping; ${server.openConnections()} client(s) disconnected.\n`);
       } finally {
         await server?.stop();
-        await ctx.close();
+        await snapshot?.close();
+        if (ctxOpen) await ctx.close();
       }
-      process.stdout.write('Stopped; the embedded database is closed and DATA_DIR is free.\n');
+      process.stdout.write(snapshot ? 'Stopped; the copy is closed and deleted.\n' : 'Stopped; the embedded database is closed and DATA_DIR is free.\n');
     });
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PermanentError } from './errors.js';
+import { ConfigError } from './errors.js';
 
 /** Everything configurable, read once from the environment. */
 export interface Config {
@@ -41,12 +41,12 @@ export interface Config {
   maxShrinkShare: number;
 }
 
-function int(env: Record<string, string | undefined>, name: string, dflt: number): number {
+function int(env: Record<string, string | undefined>, name: string, dflt: number, min = 0): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return dflt;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) {
-    throw new PermanentError(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`, { variable: name });
+  const n = Number(raw.trim());
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(raw) || !Number.isFinite(n) || n < min) {
+    throw new ConfigError(`${name} must be a ${min > 0 ? `number of at least ${min}` : 'non-negative number'}, got ${JSON.stringify(raw)}`, { variable: name });
   }
   return n;
 }
@@ -56,9 +56,19 @@ function share(env: Record<string, string | undefined>, name: string, dflt: numb
   if (raw === undefined || raw === '') return dflt;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0 || n > 1) {
-    throw new PermanentError(`${name} must be a share between 0 and 1 (0.05 = 5 %), got ${JSON.stringify(raw)}`, { variable: name });
+    throw new ConfigError(`${name} must be a share between 0 and 1 (0.05 = 5 %), got ${JSON.stringify(raw)}`, { variable: name });
   }
   return n;
+}
+
+/** pino's levels; anything else is a typo that would otherwise surface as a stack trace. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'info';
+  const level = raw.trim().toLowerCase();
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`, { variable: 'LOG_LEVEL' });
+  return level;
 }
 
 /** Reads the configuration from an environment (defaults to process.env). */
@@ -67,7 +77,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: logLevel(env.LOG_LEVEL),
     baseUrls: {
       mof: env.MOF_BASE_URL || 'https://www.customs.go.jp',
       estat: env.ESTAT_BASE_URL || 'https://www.e-stat.go.jp',
@@ -79,7 +89,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     censusApiKey: env.CENSUS_API_KEY || undefined,
     http: {
-      timeoutMs: int(env, 'HTTP_TIMEOUT_MS', 60_000),
+      timeoutMs: int(env, 'HTTP_TIMEOUT_MS', 60_000, 1),
       maxBytes: int(env, 'HTTP_MAX_BYTES', 2 * 1024 * 1024 * 1024),
       retries: int(env, 'HTTP_RETRIES', 4),
       maxRetryAfterMs: int(env, 'HTTP_MAX_RETRY_AFTER_MS', 120_000),

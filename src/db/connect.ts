@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 import { redactSecrets, type Config } from '../core/config.js';
-import { PermanentError, TransientError } from '../core/errors.js';
+import { asConnectionLost, EtlError, fileSystemError, InterruptedError, isConnectionLost, PermanentError, TransientError } from '../core/errors.js';
 
 /** A value COPY can carry: text, or null. */
 export type CopyValue = string | null;
@@ -42,6 +42,34 @@ export interface Db {
   close(): Promise<void>;
   /** The PGlite instance (embedded backend only), for `trade-etl serve`. */
   pglite?: PGlite;
+  /**
+   * Set by a command to its stop signal (SIGTERM/SIGINT): once aborted, the transaction in
+   * progress stops at its next statement or COPY chunk — on Postgres its running statement is
+   * cancelled at once — rolls back, and `transaction()` throws an InterruptedError.
+   */
+  stopSignal?: AbortSignal;
+  /**
+   * A connection of its own outside the pool, kept for as long as the caller needs (Postgres
+   * only): a run holds its liveness lock on it, so the lock lives exactly as long as the process.
+   */
+  dedicatedSession?(): Promise<Session & { end(): Promise<void> }>;
+}
+
+/** The InterruptedError for an aborted stop signal. */
+function interrupted(signal: AbortSignal): InterruptedError {
+  const reason = signal.reason as Error | undefined;
+  const sig = /\b(SIG[A-Z]+)\b/.exec(reason?.message ?? '')?.[1] ?? 'a stop signal';
+  return new InterruptedError(sig);
+}
+
+/**
+ * Query parameters with the Census API key masked: whatever path a message takes into the
+ * database (a release's error, a run's stats), the key's value is never stored.
+ */
+function redactParams(params: unknown[], config: Pick<Config, 'censusApiKey'>): unknown[] {
+  const key = config.censusApiKey;
+  if (!key || key.length < 8) return params;
+  return params.map((p) => (typeof p === 'string' && p.includes(key) ? p.split(key).join('*****') : p));
 }
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -70,16 +98,31 @@ function copySql(table: string, columns: readonly string[], from: string): strin
 
 // ---- Postgres (pg) ------------------------------------------------------------------------
 
-function pgSession(client: pg.PoolClient | pg.Client, copyFrom: typeof import('pg-copy-streams').from): Session {
+/** Throws if the session's stop signal has fired (checked before each statement and COPY chunk). */
+type Guard = () => void;
+const noGuard: Guard = () => {};
+
+function pgSession(client: pg.PoolClient | pg.Client, copyFrom: typeof import('pg-copy-streams').from, config: Config, where: string, guard: Guard = noGuard): Session {
   return {
     async query<T>(sql: string, params: unknown[] = []) {
-      const r = await client.query(sql, params as unknown[]);
-      return r.rows as T[];
+      guard();
+      try {
+        const r = await client.query(sql, redactParams(params, config) as unknown[]);
+        return r.rows as T[];
+      } catch (err) {
+        throw asConnectionLost(err, where);
+      }
     },
     async exec(sql: string) {
-      await client.query(sql);
+      guard();
+      try {
+        await client.query(sql);
+      } catch (err) {
+        throw asConnectionLost(err, where);
+      }
     },
     async copyIn(table, columns, rows) {
+      guard();
       let n = 0;
       const stream = client.query(copyFrom(copySql(table, columns, 'STDIN')));
       async function* lines() {
@@ -87,11 +130,15 @@ function pgSession(client: pg.PoolClient | pg.Client, copyFrom: typeof import('p
         for await (const row of rows) {
           buf += csvLine(row);
           n++;
-          if (buf.length >= 256 * 1024) { yield buf; buf = ''; }
+          if (buf.length >= 256 * 1024) { guard(); yield buf; buf = ''; }
         }
         if (buf) yield buf;
       }
-      await pipeline(Readable.from(lines()), stream);
+      try {
+        await pipeline(Readable.from(lines()), stream);
+      } catch (err) {
+        throw asConnectionLost(err, where);
+      }
       return n;
     },
   };
@@ -114,6 +161,8 @@ async function connectPg(config: Config): Promise<Db> {
     );
   }
   let kysely: Kysely<any> | undefined;
+  const where = `Postgres at ${redactSecrets(url, config)}`;
+  const dedicated = new Set<pg.Client>();
   const db: Db = {
     kind: 'pg',
     async kysely() {
@@ -124,65 +173,113 @@ async function connectPg(config: Config): Promise<Db> {
       return kysely;
     },
     async query(sql, params = []) {
-      const r = await pool.query(sql, params as unknown[]);
-      return r.rows;
+      try {
+        const r = await pool.query(sql, redactParams(params, config) as unknown[]);
+        return r.rows;
+      } catch (err) {
+        throw asConnectionLost(err, where);
+      }
     },
     async transaction(fn) {
-      return db.withSession(async (s) => {
-        await s.query('BEGIN');
+      const stop = db.stopSignal;
+      const guard: Guard = () => { if (stop?.aborted) throw interrupted(stop); };
+      guard();
+      return withClient(async (client) => {
+        const s = pgSession(client, copyFrom, config, where, guard);
+        // A long statement would run to its end before the next check: cancel it now instead.
+        const cancel = () => { pool.query('SELECT pg_cancel_backend($1)', [(client as unknown as { processID: number }).processID]).catch(() => {}); };
+        stop?.addEventListener('abort', cancel, { once: true });
         try {
+          await s.query('BEGIN');
           const out = await fn(s);
           await s.query('COMMIT');
           return out;
         } catch (err) {
-          await s.query('ROLLBACK').catch(() => {});
+          await client.query('ROLLBACK').catch(() => {});
+          if (stop?.aborted && !(err instanceof EtlError && err.kind === 'data')) throw interrupted(stop);
           throw err;
+        } finally {
+          stop?.removeEventListener('abort', cancel);
         }
       });
     },
     async withSession(fn) {
-      const client = await pool.connect();
-      let broken = false;
-      const onError = () => { broken = true; };
-      client.on('error', onError);
+      return withClient((client) => fn(pgSession(client, copyFrom, config, where)));
+    },
+    async dedicatedSession() {
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 });
+      // A server restart ends this connection; the process learns it at its next query.
+      client.on('error', () => {});
       try {
-        return await fn(pgSession(client, copyFrom));
+        await client.connect();
       } catch (err) {
-        broken = broken || isConnectionError(err);
-        throw err;
-      } finally {
-        client.off('error', onError);
-        client.release(broken);
+        throw asConnectionLost(err, where);
       }
+      dedicated.add(client);
+      return {
+        ...pgSession(client, copyFrom, config, where),
+        async end() {
+          dedicated.delete(client);
+          await client.end().catch(() => {});
+        },
+      };
     },
     describe: () => redactSecrets(url, config),
     async close() {
+      for (const c of dedicated) await c.end().catch(() => {});
+      dedicated.clear();
       // Kysely ends the pool only if it used it itself; idle clients would keep the process
       // alive for pg's idle time-out (10 s) after every command.
       await kysely?.destroy();
       if (!pool.ended) await pool.end();
     },
   };
-  return db;
-}
 
-function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: string })?.code ?? '';
-  return code.startsWith('08') || code === '57P01' || /Connection terminated|ECONNRESET/i.test(String((err as Error)?.message));
+  async function withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw asConnectionLost(err, where);
+    }
+    let broken = false;
+    const onError = () => { broken = true; };
+    client.on('error', onError);
+    try {
+      return await fn(client);
+    } catch (err) {
+      broken = broken || isConnectionLost(err) || isConnectionLost((err as Error)?.cause);
+      throw err;
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+  return db;
 }
 
 // ---- PGlite --------------------------------------------------------------------------------
 
 type PgliteQueryable = Pick<PGlite, 'query' | 'exec'>;
 
-function pgliteSession(q: PgliteQueryable): Session {
+function pgliteSession(q: PgliteQueryable, onError: (err: unknown) => unknown, guard: Guard = noGuard): Session {
   return {
     async query<T>(sql: string, params: unknown[] = []) {
-      const r = await q.query<T>(sql, params as unknown[]);
-      return r.rows;
+      guard();
+      try {
+        const r = await q.query<T>(sql, params as unknown[]);
+        return r.rows;
+      } catch (err) {
+        throw onError(err);
+      }
     },
     async exec(sql: string) {
-      await q.exec(sql);
+      guard();
+      try {
+        await q.exec(sql);
+      } catch (err) {
+        throw onError(err);
+      }
     },
     async copyIn(table, columns, rows) {
       let n = 0;
@@ -193,9 +290,15 @@ function pgliteSession(q: PgliteQueryable): Session {
       let used = 0;
       const flush = async () => {
         if (!used) return;
+        // PGlite runs each chunk on this thread; between chunks a stop signal gets its turn.
+        guard();
         const blob = new Blob([buf.subarray(0, used)], { type: 'text/csv' });
         used = 0;
-        await q.query(copySql(table, columns, `'/dev/blob'`), [], { blob });
+        try {
+          await q.query(copySql(table, columns, `'/dev/blob'`), [], { blob });
+        } catch (err) {
+          throw onError(err);
+        }
       };
       for await (const row of rows) {
         const line = csvLine(row);
@@ -214,6 +317,29 @@ function pgliteSession(q: PgliteQueryable): Session {
   };
 }
 
+/**
+ * A PGlite failure that comes from a full disk as a terminal error saying so ("disk full at
+ * DIR"): Postgres's own 53100, or — when the file system is full — whatever PGlite made of it
+ * (an abort of its runtime, "cannot drop active portal"). Other errors are returned unchanged.
+ */
+export function pgliteError(err: unknown, dir?: string): unknown {
+  if (err instanceof EtlError) return err;
+  const e = err as Error & { code?: string };
+  const full = e?.code === '53100' || (dir !== undefined && diskFull(dir));
+  if (!full) return err;
+  return new PermanentError(`disk full at ${dir ?? 'the embedded database'}: ${e?.message || String(err)}. Free space there; the transaction in progress was rolled back`, { code: 'ENOSPC', path: dir }, { cause: err });
+}
+
+/** Less than 1 MiB left for us on the file system of `dir`. */
+function diskFull(dir: string): boolean {
+  try {
+    const st = fs.statfsSync(dir);
+    return st.bavail * st.bsize < 1024 * 1024;
+  } catch {
+    return false;
+  }
+}
+
 /** Serializes transactions and sessions: PGlite has one connection, so they must take turns. */
 class Mutex {
   private tail: Promise<void> = Promise.resolve();
@@ -224,11 +350,12 @@ class Mutex {
   }
 }
 
-/** Wraps an open PGlite instance (tests share one per file; the CLI opens DATA_DIR/pglite). */
-export function pgliteDb(pglite: PGlite, where: string, onClose?: () => Promise<void>): Db {
+/** Wraps an open PGlite instance (tests share one per file; the CLI opens DATA_DIR/pglite, `dir`). */
+export function pgliteDb(pglite: PGlite, where: string, onClose?: () => Promise<void>, dir?: string): Db {
   const mutex = new Mutex();
   let kysely: Kysely<any> | undefined;
-  return {
+  const onError = (err: unknown) => pgliteError(err, dir);
+  const db: Db = {
     kind: 'pglite',
     async kysely() {
       if (!kysely) {
@@ -239,14 +366,33 @@ export function pgliteDb(pglite: PGlite, where: string, onClose?: () => Promise<
     },
     pglite,
     async query(sql, params = []) {
-      const r = await pglite.query(sql, params as unknown[]);
-      return r.rows as any[];
+      try {
+        const r = await pglite.query(sql, params as unknown[]);
+        return r.rows as any[];
+      } catch (err) {
+        throw onError(err);
+      }
     },
     transaction(fn) {
-      return mutex.run(() => pglite.transaction((tx) => fn(pgliteSession(tx as unknown as PgliteQueryable))));
+      const stop = db.stopSignal;
+      const guard: Guard = () => { if (stop?.aborted) throw interrupted(stop); };
+      return mutex.run(async () => {
+        guard();
+        try {
+          return await pglite.transaction(async (tx) => {
+            const out = await fn(pgliteSession(tx as unknown as PgliteQueryable, onError, guard));
+            // Stopped during the last statement: roll back rather than commit.
+            guard();
+            return out;
+          });
+        } catch (err) {
+          if (stop?.aborted && !(err instanceof EtlError && err.kind === 'data')) throw interrupted(stop);
+          throw onError(err);
+        }
+      });
     },
     withSession(fn) {
-      return mutex.run(() => fn(pgliteSession(pglite)));
+      return mutex.run(() => fn(pgliteSession(pglite, onError)));
     },
     describe: () => where,
     async close() {
@@ -260,11 +406,16 @@ export function pgliteDb(pglite: PGlite, where: string, onClose?: () => Promise<
       }
     },
   };
+  return db;
 }
 
 async function connectPglite(config: Config): Promise<Db> {
   const dir = path.join(config.dataDir, 'pglite');
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw fileSystemError(err, config.dataDir) ?? err;
+  }
   const release = acquireDirLock(config.dataDir);
   let pglite: PGlite;
   try {
@@ -272,19 +423,22 @@ async function connectPglite(config: Config): Promise<Db> {
     pglite = await PGlite.create(dir, { startParams: pgliteStartParams(PGlite.defaultStartParams, config) });
   } catch (err) {
     release();
-    throw new PermanentError(`cannot open the embedded database in ${dir}: ${(err as Error).message}`, { dataDir: dir });
+    const full = pgliteError(err, dir);
+    if (full !== err) throw new PermanentError(`cannot open the embedded database: ${(full as Error).message}`, { dataDir: dir, code: 'ENOSPC' });
+    const why = (err as Error)?.message || (err as NodeJS.ErrnoException)?.code || String(err);
+    throw new PermanentError(`cannot open the embedded database in ${dir}: ${why}`, { dataDir: dir });
   }
   return pgliteDb(pglite, `embedded PGlite in ${dir}`, async () => {
     await pglite.close();
     release();
-  });
+  }, dir);
 }
 
 /**
  * PGlite's own start parameters plus a smaller buffer pool. Passing startParams replaces
  * PGlite's defaults (a single-user backend, fsync off, no parallel workers), so they are kept.
  */
-function pgliteStartParams(defaults: readonly string[], config: Config): string[] {
+export function pgliteStartParams(defaults: readonly string[], config: Pick<Config, 'pgliteSharedBuffersMb'>): string[] {
   return [...defaults, '-c', `shared_buffers=${Math.max(1, Math.round(config.pgliteSharedBuffersMb))}MB`];
 }
 

@@ -1,18 +1,118 @@
+import os from 'node:os';
 import type { Db } from '../db/connect.js';
 
 export type Trigger = 'cron' | 'manual' | 'backfill' | 'schedule' | 'retry';
 export type RunStatus = 'succeeded' | 'failed' | 'partial';
 
-/** Records the start of a command in etl.run and returns its id. */
+/**
+ * Advisory-lock key space of run liveness on Postgres: (RUN_LOCK_CLASS, run id). A run holds its
+ * lock on a connection of its own from the moment its row exists until it finishes; the lock
+ * goes with the connection, so a free lock on a 'running' row means its process is gone.
+ */
+const RUN_LOCK_CLASS = 7_157_015;
+
+/** Runs this process started and has not finished, and what keeps their liveness lock. */
+const held = new Map<number, { db: Db; end: () => Promise<void> }>();
+
+const HOST = os.hostname();
+
+/** Records the start of a command in etl.run (with this process's pid and host) and returns its id. */
 export async function startRun(db: Db, command: string, args: Record<string, unknown>, trigger: Trigger, retryOf?: number): Promise<number> {
-  const [r] = await db.query<{ id: string | number }>(
-    'INSERT INTO etl.run (command, args, trigger, retry_of) VALUES ($1, $2, $3, $4) RETURNING id',
-    [command, JSON.stringify(args), trigger, retryOf ?? null]);
-  return Number(r!.id);
+  const insert = 'INSERT INTO etl.run (command, args, trigger, retry_of, pid, host) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id';
+  const params = [command, JSON.stringify(args), trigger, retryOf ?? null, process.pid, HOST];
+  if (db.kind === 'pg' && db.dedicatedSession) {
+    // Row and lock in one transaction: no other process ever sees the row without its lock.
+    const s = await db.dedicatedSession();
+    try {
+      await s.query('BEGIN');
+      const [r] = await s.query<{ id: string | number }>(insert, params);
+      const id = Number(r!.id);
+      await s.query('SELECT pg_advisory_lock($1, $2::bigint::int)', [RUN_LOCK_CLASS, id % 2 ** 31]);
+      await s.query('COMMIT');
+      held.set(id, { db, end: () => s.end() });
+      return id;
+    } catch (err) {
+      await s.end();
+      throw err;
+    }
+  }
+  const [r] = await db.query<{ id: string | number }>(insert, params);
+  const id = Number(r!.id);
+  held.set(id, { db, end: async () => {} });
+  return id;
 }
 
-/** Records how a run ended. */
+/** Records how a run ended (and lets go of its liveness lock). */
 export async function finishRun(db: Db, id: number, status: RunStatus, stats: Record<string, unknown>, error?: string): Promise<void> {
-  await db.query('UPDATE etl.run SET finished_at = now(), status = $2, stats = $3, error = $4 WHERE id = $1',
-    [id, status, JSON.stringify(stats), error ?? null]);
+  try {
+    await db.query('UPDATE etl.run SET finished_at = now(), status = $2, stats = $3, error = $4 WHERE id = $1',
+      [id, status, JSON.stringify(stats), error ?? null]);
+  } finally {
+    const h = held.get(id);
+    held.delete(id);
+    await h?.end();
+  }
+}
+
+/**
+ * Records a run as failed when its command ended by an error, if the database still answers;
+ * never throws (the original error is what the caller reports).
+ */
+export async function failRun(db: Db, id: number | undefined, err: unknown): Promise<void> {
+  if (id === undefined || !held.has(id)) return;
+  const msg = err instanceof Error ? err.message : String(err);
+  await finishRun(db, id, 'failed', {}, msg).catch(() => {});
+}
+
+/** Runs of this process on `db` not finished yet: a command ending marks them failed. */
+export async function failUnfinishedRuns(db: Db, why: string): Promise<void> {
+  for (const [id, h] of [...held]) if (h.db === db) await failRun(db, id, new Error(why));
+}
+
+export interface InterruptedRun { id: number; command: string; pid: number | null; host: string | null }
+
+/**
+ * Marks runs left 'running' by a process that is gone (killed, its machine or the database
+ * restarted) as failed, with their releases left 'loading', so `runs --failed`, `retry` and
+ * `doctor` see them. Gone means: on the embedded database, any run not of this process (only one
+ * process can open it); on Postgres, a run whose liveness lock is free, or — for rows written
+ * before runs recorded their pid — one started more than 6 hours ago.
+ * @example const swept = await markInterruptedRuns(db);
+ */
+export async function markInterruptedRuns(db: Db): Promise<InterruptedRun[]> {
+  const running = await db.query<{ id: string; command: string; pid: number | null; host: string | null; old: boolean }>(
+    `SELECT id, command, pid, host, started_at < now() - interval '6 hours' AS old FROM etl.run WHERE status = 'running' ORDER BY id`);
+  const gone: InterruptedRun[] = [];
+  for (const r of running) {
+    const id = Number(r.id);
+    if (held.has(id)) continue;
+    let dead: boolean;
+    if (db.kind === 'pglite') dead = true;
+    else if (r.pid === null) dead = r.old;
+    else if (r.host === HOST && !processAlive(r.pid)) dead = true;
+    else dead = await db.withSession(async (s) => {
+      const [l] = await s.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2::bigint::int) AS ok', [RUN_LOCK_CLASS, id % 2 ** 31]);
+      if (l?.ok) await s.query('SELECT pg_advisory_unlock($1, $2::bigint::int)', [RUN_LOCK_CLASS, id % 2 ** 31]);
+      return Boolean(l?.ok);
+    });
+    if (dead) gone.push({ id, command: r.command, pid: r.pid, host: r.host });
+  }
+  for (const g of gone) {
+    const who = g.pid === null ? 'its process' : `process ${g.pid} on ${g.host}`;
+    const why = `interrupted: ${who} ended without recording an outcome (killed, or the machine or database restarted); nothing of its unfinished release was merged`;
+    await db.query(`UPDATE etl.run SET status = 'failed', finished_at = COALESCE(finished_at, now()), error = $2 WHERE id = $1 AND status = 'running'`, [g.id, why]);
+    await db.query(`UPDATE etl.release SET status = 'failed', error = $2, error_detail = '{"interrupted": true}' WHERE run_id = $1 AND status = 'loading'`, [g.id, why]);
+  }
+  // On the embedded database nothing else can be loading now: a release left 'loading' without
+  // a live run of this process (say, by a hand-made run_id-less load) is as dead as its run.
+  if (db.kind === 'pglite') {
+    const mine = [...held.keys()];
+    await db.query(`UPDATE etl.release SET status = 'failed', error = 'interrupted: its process ended before the release was merged; nothing of it was loaded', error_detail = '{"interrupted": true}'
+      WHERE status = 'loading' AND (run_id IS NULL OR NOT (run_id = ANY($1::bigint[])))`, [mine]);
+  }
+  return gone;
+}
+
+function processAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
 }

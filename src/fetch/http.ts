@@ -2,8 +2,8 @@ import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import pRetry, { AbortError } from 'p-retry';
 import type { Config } from '../core/config.js';
-import { redactUrl } from '../core/config.js';
-import { EtlError, PermanentError, TransientError } from '../core/errors.js';
+import { redactSecrets, redactUrl } from '../core/config.js';
+import { EtlError, isTransient, PermanentError, TransientError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { storeStream, type RawFile } from './raw-store.js';
 import { looksLikeHtml } from '../parse/sniff.js';
@@ -17,7 +17,8 @@ export type FetchOutcome =
   | { status: 'no-data'; attempts: number };
 
 export interface FetchOptions {
-  config: Pick<Config, 'http' | 'dataDir'>;
+  /** The secrets, when given, are masked in messages quoting a server's answer. */
+  config: Pick<Config, 'http' | 'dataDir'> & Partial<Pick<Config, 'censusApiKey' | 'databaseUrl'>>;
   logger?: Logger;
   validators?: Validators;
   /** What the body should be; an HTML page instead is treated as a transient failure. */
@@ -78,7 +79,8 @@ export async function fetchToStore(url: string, opts: FetchOptions): Promise<Fet
     if (res.status === 304) { await res.body?.cancel(); return { status: 'not-modified', attempts }; }
     if (res.status === 204) { await res.body?.cancel(); return { status: 'no-data', attempts }; }
     if (!res.ok) {
-      const text = (await res.text().catch(() => '')).trim().slice(0, 300);
+      // An API's error page may quote the request, key and all: mask it before it goes anywhere.
+      const text = redactSecrets((await res.text().catch(() => '')).trim(), opts.config).slice(0, 300);
       const detail = text ? `: ${text.replace(/\s+/g, ' ')}` : '';
       if (retryableStatus(res.status)) {
         throw new RetryAfter(`HTTP ${res.status} from ${shown}${detail}`, ctx, retryAfterMs(res.headers.get('retry-after')));
@@ -129,7 +131,9 @@ export async function fetchToStore(url: string, opts: FetchOptions): Promise<Fet
         if (error instanceof RetryAfter) lastWait = error.waitMs;
         opts.logger?.warn({ url: shown, attempt: attemptNumber, retriesLeft, err: error.message }, 'fetch attempt failed');
       },
-      shouldRetry: ({ error }) => !(error instanceof EtlError) || error.kind === 'transient',
+      // Only what is known to be transient (network, 5xx, 429, a portal page) is tried again; a
+      // full disk or a 404 is terminal.
+      shouldRetry: ({ error }) => isTransient(error),
     });
   } catch (err) {
     if (err instanceof EtlError) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fileSystemError } from '../core/errors.js';
 
 /** A file in the content-addressed raw store. */
 export interface RawFile { sha256: string; bytes: number; path: string }
@@ -20,7 +21,13 @@ export function rawDir(dataDir: string): string {
  */
 export async function storeStream(dataDir: string, source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, opts: { limit?: number; onLimit?: (n: number) => Error } = {}): Promise<RawFile> {
   const dir = rawDir(dataDir);
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    // mkdir -p answers EEXIST when a file sits where the directory should be.
+    const code = (err as NodeJS.ErrnoException).code === 'EEXIST' ? Object.assign(err as Error, { code: 'ENOTDIR' }) : err;
+    throw fileSystemError(code, dir) ?? err;
+  }
   const tmp = path.join(dir, `.tmp-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
   const hash = crypto.createHash('sha256');
   let bytes = 0;
@@ -37,13 +44,19 @@ export async function storeStream(dataDir: string, source: NodeJS.ReadableStream
     await pipeline(Readable.from(counted(source as AsyncIterable<Uint8Array>)), fs.createWriteStream(tmp));
   } catch (err) {
     fs.rmSync(tmp, { force: true });
-    throw err;
+    // A full disk or a read-only store is terminal: no retry of the download can cure it.
+    throw fileSystemError(err, dir) ?? err;
   }
   const sha256 = hash.digest('hex');
   const final = path.join(dir, sha256);
   // A stored file of another size is damaged (its name is the hash of `bytes` bytes): replace it.
-  if (fs.statSync(final, { throwIfNoEntry: false })?.size === bytes) fs.rmSync(tmp, { force: true });
-  else fs.renameSync(tmp, final);
+  try {
+    if (fs.statSync(final, { throwIfNoEntry: false })?.size === bytes) fs.rmSync(tmp, { force: true });
+    else fs.renameSync(tmp, final);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw fileSystemError(err, dir) ?? err;
+  }
   return { sha256, bytes, path: final };
 }
 
@@ -56,6 +69,14 @@ export async function storeStream(dataDir: string, source: NodeJS.ReadableStream
  * @example const raw = await storeFile(cfg.dataDir, 'downloads/country.xlsx');
  */
 export async function storeFile(dataDir: string, file: string): Promise<RawFile> {
+  try {
+    return await storeLocalFile(dataDir, file);
+  } catch (err) {
+    throw fileSystemError(err, rawDir(dataDir)) ?? err;
+  }
+}
+
+async function storeLocalFile(dataDir: string, file: string): Promise<RawFile> {
   const hash = crypto.createHash('sha256');
   let bytes = 0;
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) {

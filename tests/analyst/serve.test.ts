@@ -106,14 +106,16 @@ describe('trade-etl serve (embedded database over the wire protocol)', () => {
     expect(r.stdout.trim().split('\n')).toEqual([String(countries), '107097900000000']);
   });
 
-  it('stops on SIGTERM: exit 0, database closed, DATA_DIR lock released', async () => {
-    expect(fs.existsSync(path.join(dataDir, 'pglite.lock'))).toBe(true);
+  it('stops on SIGTERM: exit 0, the copy closed and deleted; DATA_DIR was free all along', async () => {
+    // Analysts are served a copy (src/analyst/serve-snapshot.ts): DATA_DIR is not held meanwhile.
+    expect(fs.existsSync(path.join(dataDir, 'pglite.lock'))).toBe(false);
+    expect(fs.readdirSync(dataDir).filter((n) => n.startsWith('.serve-snapshot-'))).toHaveLength(1);
     serve.child.kill('SIGTERM');
     const r = await serve.done();
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Stopped');
-    expect(fs.existsSync(path.join(dataDir, 'pglite.lock'))).toBe(false);
+    expect(r.stdout).toContain('Stopped; the copy is closed and deleted.');
+    expect(fs.readdirSync(dataDir).filter((n) => n.startsWith('.serve-snapshot-'))).toEqual([]);
     // The directory is usable again by the next command.
     const db = await connect(loadConfig({ DATA_DIR: dataDir }));
     expect((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM trade.observation`))[0]!.n).toBe(1);
