@@ -7,6 +7,7 @@ import { checkContent } from '../parse/sniff.js';
 import { withDatasetLock } from '../db/lock.js';
 import type { CopyValue, Session } from '../db/connect.js';
 import { fxTarget, lateMergeSql, mergeSql, tradeTarget, type Target } from './targets.js';
+import { partitionOf, storeLateSql, storeSql } from './observation-store.js';
 import type { EngineContext } from './context.js';
 
 /** Where a release's bytes came from. */
@@ -74,6 +75,9 @@ export async function loadRelease(ctx: EngineContext, dataset: Dataset<any>, raw
       const head = await readHead(raw.path);
       checkContent(head, { dataset: dataset.id, fileName: origin.fileName, kind: dataset.contentKind, bytes: raw.bytes, fromHttp: origin.fromHttp });
       const facts: ReleaseFacts = {};
+      // A new dataset's partition is created in a transaction of its own: creating a partition
+      // locks the whole fact table, which must not last as long as a load.
+      if (targetOf(dataset) === tradeTarget) await db.query(storeSql.datasetId, [dataset.id]);
       const result = await db.transaction((tx) => mergeRelease(tx, dataset, raw, origin, facts, releaseId));
       const out: ReleaseOutcome = { ...base, ...result, releaseId, scopeKey: facts.scopeKey, stage: facts.stage, ms: Date.now() - started };
       log.info({ status: out.status, late: out.late, scopeKey: out.scopeKey, stage: out.stage, publishedOn: out.publishedOn, rowsParsed: out.rowsParsed, rowsInserted: out.rowsInserted, rowsClosed: out.rowsClosed, ms: out.ms }, out.late ? 'release is older than the newest loaded for its scope: added to the history at its publication date, current values kept' : 'release loaded');
@@ -118,10 +122,14 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
       yield values;
     }
   }
-  const [current] = await tx.query<{ any: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM ${target.table} WHERE dataset = $1 AND valid_to_release IS NULL) AS any`, [dataset.id]);
+  const trade = target === tradeTarget;
+  // The trade store's dataset id (its partition is created on first use) decides "first load".
+  const datasetId = trade ? Number((await tx.query<{ id: number }>(storeSql.datasetId, [dataset.id]))[0]!.id) : undefined;
+  const [current] = trade
+    ? await tx.query<{ any: boolean }>(storeSql.anyCurrent, [datasetId])
+    : await tx.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${target.table} WHERE dataset = $1 AND valid_to_release IS NULL) AS any`, [dataset.id]);
   const firstLoad = !current?.any;
-  const direct = firstLoad ? await loadDirect(tx, dataset, target, origin, facts, releaseId, rows) : undefined;
+  const direct = firstLoad && !trade ? await loadDirect(tx, dataset, target, origin, facts, releaseId, rows) : undefined;
   if (direct) return direct;
   await tx.query(sql.createStage);
   const rowsParsed = await tx.copyIn('_stage', cols, rows());
@@ -139,6 +147,7 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
     `SELECT o.id, o.published_on::text AS published_on FROM etl.release o, etl.release me
      WHERE me.id = $1 AND o.dataset = me.dataset AND o.scope_key = me.scope_key AND o.status = 'loaded'
        AND o.published_on > me.published_on ORDER BY o.published_on, o.id LIMIT 1`, [releaseId]);
+  if (trade) return mergeTrade(tx, dataset, origin, facts.scopeKey, releaseId, datasetId!, rowsParsed, firstLoad, next, publishedOn);
   // A first load needs no GROUP BY over the whole file: the history table's unique index on
   // current keys refuses a key given twice as the rows go in, and with nothing current there is
   // nothing for a duplicate to mis-close first. (This is the path of a local Census answer's
@@ -158,10 +167,7 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
     const rowsClosed = await countOf(tx, late.close, [releaseId]);
     const inserted = await countOf(tx, late.insertLate, [dataset.id, facts.scopeKey, releaseId, Number(next.id), next.published_on]);
     const resumed = await countOf(tx, late.insertResumed, [Number(next.id), next.published_on]);
-    await tx.query(
-      `UPDATE etl.release SET status = 'loaded', loaded_at = now(), rows_inserted = $2, rows_closed = $3, rows_unchanged = $4 WHERE id = $1`,
-      [releaseId, inserted + resumed, rowsClosed, rowsParsed - inserted]);
-    return { status: 'loaded' as const, late: true, rowsParsed, rowsInserted: inserted + resumed, rowsClosed, rowsUnchanged: rowsParsed - inserted, publishedOn };
+    return finish(tx, releaseId, { late: true, rowsParsed, rowsInserted: inserted + resumed, rowsClosed, rowsUnchanged: rowsParsed - inserted, publishedOn });
   }
   // Nothing current: nothing to close or re-scope, and three joins of the whole file saved.
   const closedChanged = firstLoad ? 0 : await countOf(tx, sql.closeChanged, [dataset.id, releaseId]);
@@ -173,10 +179,80 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   // As after a direct first load: fresh statistics once many rows arrived, or the next merge is
   // planned for a nearly empty table (PGlite has no autovacuum to catch up at all).
   if (rowsInserted >= 10_000) await tx.query(`ANALYZE ${target.table}`);
+  return finish(tx, releaseId, { rowsParsed, rowsInserted, rowsClosed, rowsUnchanged, publishedOn });
+}
+
+interface MergeCounts { late?: boolean; rowsParsed: number; rowsInserted: number; rowsClosed: number; rowsUnchanged: number; publishedOn?: string }
+
+/** Marks the release loaded with its counts. */
+async function finish(tx: Session, releaseId: number, c: MergeCounts) {
   await tx.query(
     `UPDATE etl.release SET status = 'loaded', loaded_at = now(), rows_inserted = $2, rows_closed = $3, rows_unchanged = $4 WHERE id = $1`,
-    [releaseId, rowsInserted, rowsClosed, rowsUnchanged]);
-  return { status: 'loaded' as const, rowsParsed, rowsInserted, rowsClosed, rowsUnchanged, publishedOn };
+    [releaseId, c.rowsInserted, c.rowsClosed, c.rowsUnchanged]);
+  return { status: 'loaded' as const, ...c };
+}
+
+/**
+ * The merge into the lean trade store (observation-store.ts), from a filled `_stage`: keys
+ * resolved to integers, compared on them, only new and changed observations written. A first
+ * load inserts everything in one statement (the partition's unique index on current keys refuses
+ * a key given twice); a late release is slotted into the chains at its publication date.
+ */
+async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOrigin, scopeKey: string, releaseId: number, datasetId: number,
+  rowsParsed: number, firstLoad: boolean, next: { id: string; published_on: string } | undefined, publishedOn: string | undefined) {
+  const scopeId = Number((await tx.query<{ id: number }>(storeSql.scopeId, [datasetId, scopeKey]))[0]!.id);
+  await tx.query(storeSql.newSeries, [datasetId]);
+  await tx.query(storeSql.newAttrs);
+  const analyzeIfBig = async (n: number) => {
+    // Fresh statistics once many rows arrived, or the next merge is planned for a nearly empty
+    // partition (PGlite has no autovacuum to catch up at all).
+    if (n >= 10_000) await tx.query(`ANALYZE ${partitionOf(dataset.id)}`);
+  };
+  if (firstLoad && !next) {
+    await tx.query('SAVEPOINT first_insert');
+    let rowsInserted: number;
+    try {
+      rowsInserted = await countOf(tx, storeSql.firstInsert, [datasetId, scopeId, releaseId]);
+    } catch (err) {
+      if ((err as { code?: string })?.code !== '23505') throw err;
+      // The unique index names integer keys: name the key in words from the staged rows.
+      await tx.query('ROLLBACK TO SAVEPOINT first_insert');
+      const [dup] = await tx.query<Record<string, string>>(mergeSql(tradeTarget).duplicates);
+      const { n: _n, ...key } = dup ?? {};
+      throw duplicateKey(dataset, origin, key);
+    }
+    await tx.query('RELEASE SAVEPOINT first_insert');
+    await analyzeIfBig(rowsInserted);
+    return finish(tx, releaseId, { rowsParsed, rowsInserted, rowsClosed: 0, rowsUnchanged: 0, publishedOn });
+  }
+  await tx.query(storeSql.keyed, [datasetId]);
+  const [dup] = await tx.query<Record<string, string>>(storeSql.duplicates);
+  if (dup) throw duplicateKey(dataset, origin, dup);
+  if (next) {
+    const [me] = await tx.query<{ published_on: string }>(`SELECT published_on::text AS published_on FROM etl.release WHERE id = $1`, [releaseId]);
+    await tx.query(storeLateSql.at, [datasetId, me!.published_on]);
+    // Closing first keeps one current row per key while the resumed copies go in.
+    const rowsClosed = await countOf(tx, storeLateSql.close, [datasetId, releaseId]);
+    const inserted = await countOf(tx, storeLateSql.insertLate, [datasetId, scopeId, releaseId, Number(next.id), next.published_on]);
+    const resumed = await countOf(tx, storeLateSql.insertResumed, [datasetId, Number(next.id), next.published_on]);
+    await analyzeIfBig(inserted + resumed);
+    return finish(tx, releaseId, { late: true, rowsParsed, rowsInserted: inserted + resumed, rowsClosed, rowsUnchanged: rowsParsed - inserted, publishedOn });
+  }
+  await tx.query(storeSql.changes, [datasetId, scopeId]);
+  const closedChanged = await countOf(tx, storeSql.closeChanged, [datasetId, releaseId]);
+  // Current rows of this scope that the release no longer carries.
+  const closedVanished = await countOf(tx, storeSql.closeVanished, [datasetId, scopeId, releaseId]);
+  await tx.query(storeSql.rescope, [datasetId, scopeId]);
+  const rowsInserted = await countOf(tx, storeSql.insert, [datasetId, scopeId, releaseId]);
+  await analyzeIfBig(rowsInserted);
+  return finish(tx, releaseId, { rowsParsed, rowsInserted, rowsClosed: closedChanged + closedVanished, rowsUnchanged: rowsParsed - rowsInserted, publishedOn });
+}
+
+/** A DataError naming a key the release gives twice (a row of a duplicates query: key columns and n). */
+function duplicateKey(dataset: Dataset<any>, origin: ReleaseOrigin, dup: Record<string, string> | undefined): DataError {
+  const { n, ...key } = dup ?? {};
+  return new DataError({ dataset: dataset.id, file: origin.fileName, value: Object.values(key).join(' / '),
+    expected: `each observation once per release, but this key occurs ${n ? `${n} times` : 'more than once'}` });
 }
 
 /**
