@@ -7,7 +7,7 @@ import { checkContent } from '../parse/sniff.js';
 import { withDatasetLock } from '../db/lock.js';
 import type { CopyValue, Session } from '../db/connect.js';
 import { fxTarget, lateMergeSql, mergeSql, tradeTarget, type Target } from './targets.js';
-import { partitionOf, storeLateSql, storeSql } from './observation-store.js';
+import { keyInWords, partitionOf, periodInWords, STAGE_COLUMNS, stageRow, storeLateSql, storeSql } from './observation-store.js';
 import type { EngineContext } from './context.js';
 
 /** Where a release's bytes came from. */
@@ -107,14 +107,17 @@ async function readHead(file: string): Promise<Buffer> {
 async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, origin: ReleaseOrigin, facts: ReleaseFacts, releaseId: number) {
   const target = targetOf(dataset);
   const sql = mergeSql(target);
-  const cols = [...target.keys, ...target.attrs];
+  const trade = target === tradeTarget;
+  const cols = trade ? STAGE_COLUMNS : [...target.keys, ...target.attrs];
   let rowNo = 0;
   async function* rows(): AsyncIterable<CopyValue[]> {
     rowNo = 0;
     const input = { dataset: dataset.id, fileName: origin.fileName, stream: () => openRaw(raw), bytes: raw.bytes, hints: origin.hints };
     for await (const row of dataset.parse(input, facts)) {
       rowNo++;
-      const values = target.toCopy(row);
+      const copied = target.toCopy(row);
+      // The lean trade store stages keys of one column each and the period as its int code.
+      const values = trade && typeof copied !== 'string' ? stageRow(copied) : copied;
       if (typeof values === 'string') {
         // A parser that emits a malformed row is a bug, but it must not reach the tables.
         throw new DataError({ dataset: dataset.id, file: origin.fileName, row: rowNo, value: JSON.stringify(row).slice(0, 200), expected: values });
@@ -122,7 +125,6 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
       yield values;
     }
   }
-  const trade = target === tradeTarget;
   // The trade store's dataset id (its partition is created on first use) decides "first load".
   const datasetId = trade ? Number((await tx.query<{ id: number }>(storeSql.datasetId, [dataset.id]))[0]!.id) : undefined;
   const [current] = trade
@@ -131,7 +133,7 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   const firstLoad = !current?.any;
   const direct = firstLoad && !trade ? await loadDirect(tx, dataset, target, origin, facts, releaseId, rows) : undefined;
   if (direct) return direct;
-  await tx.query(sql.createStage);
+  await tx.query(trade ? storeSql.createStage : sql.createStage);
   const rowsParsed = await tx.copyIn('_stage', cols, rows());
   if (!facts.scopeKey) {
     throw new PermanentError(`${dataset.id}: the parser did not determine the scope of ${origin.fileName}; nothing loaded`, { dataset: dataset.id, file: origin.fileName });
@@ -201,8 +203,12 @@ async function finish(tx: Session, releaseId: number, c: MergeCounts) {
 async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOrigin, scopeKey: string, releaseId: number, datasetId: number,
   rowsParsed: number, firstLoad: boolean, next: { id: string; published_on: string } | undefined, publishedOn: string | undefined) {
   const scopeId = Number((await tx.query<{ id: number }>(storeSql.scopeId, [datasetId, scopeKey]))[0]!.id);
-  await tx.query(storeSql.newSeries, [datasetId]);
-  await tx.query(storeSql.newAttrs);
+  const newSeries = await countOf(tx, storeSql.newSeries, [datasetId]);
+  const newAttrs = await countOf(tx, storeSql.newAttrs, []);
+  // Many new dimension rows: without fresh statistics the planner takes the table for empty and
+  // resolves every staged row by an index probe instead of one hash join.
+  if (newSeries >= 1000) await tx.query('ANALYZE trade.series');
+  if (newAttrs >= 1000) await tx.query('ANALYZE trade.attribute_set');
   const analyzeIfBig = async (n: number) => {
     // Fresh statistics once many rows arrived, or the next merge is planned for a nearly empty
     // partition (PGlite has no autovacuum to catch up at all).
@@ -217,9 +223,8 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
       if ((err as { code?: string })?.code !== '23505') throw err;
       // The unique index names integer keys: name the key in words from the staged rows.
       await tx.query('ROLLBACK TO SAVEPOINT first_insert');
-      const [dup] = await tx.query<Record<string, string>>(mergeSql(tradeTarget).duplicates);
-      const { n: _n, ...key } = dup ?? {};
-      throw duplicateKey(dataset, origin, key);
+      const [dup] = await tx.query<{ skey: string; period: number }>(storeSql.stageDuplicates);
+      throw duplicateKey(dataset, origin, dup ? { key: keyInWords(dup.skey), period: periodInWords(dup.period) } : undefined);
     }
     await tx.query('RELEASE SAVEPOINT first_insert');
     await analyzeIfBig(rowsInserted);

@@ -4,23 +4,65 @@
  * set, period code — and compared with the current rows of the dataset's partition of
  * trade.observation_fact on those integers; only new and changed observations are written.
  *
- * Steps of a merge, in order (each a statement below): datasetId, scopeId → newSeries, newAttrs
+ * Steps of a merge, in order (each a statement below): datasetId, scopeId, createStage + COPY of
+ * stageRow rows → newSeries, newAttrs
  * → keyed (`_k`: one narrow row per staged observation) → duplicates → changes (`_chg`: only the
  * rows that need a write) → closeChanged → closeVanished (current rows of the scope the release
  * no longer carries) → rescope → insert. A first load skips the comparison: firstInsert.
  */
 
-/** The staged row's attribute columns as the attribute_set stores them (NULL as '' plus a bit). */
-const ATTR_MATCH = (a: string, s: string) => `${a}.partner_source_code = ${s}.partner_source_code
-  AND ${a}.commodity_label = coalesce(${s}.commodity_label, '') AND ${a}.unit = ${s}.unit
-  AND ${a}.source_unit = coalesce(${s}.source_unit, '') AND ${a}.basis = coalesce(${s}.basis, '')
-  AND ${a}.nulls = ((${s}.commodity_label IS NULL)::int + 2 * (${s}.source_unit IS NULL)::int + 4 * (${s}.basis IS NULL)::int)`;
-
-const SERIES_MATCH = (x: string, s: string, datasetParam: string) => `${x}.dataset_id = ${datasetParam} AND ${x}.reporter = ${s}.reporter
-  AND ${x}.partner = ${s}.partner AND ${x}.flow = ${s}.flow AND ${x}.classification = ${s}.classification
-  AND ${x}.commodity_code = ${s}.commodity_code AND ${x}.measure = ${s}.measure`;
-
 const FACT_COLS = 'series_id, period, attr_id, scope_id, valid_from_release, valid_to_release, dataset_id, value, source_value';
+
+const SEP = '\x1f';
+const NUL = '\x1e';
+const CONTROL = /[\x1e\x1f]/;
+
+/** Columns of the trade staging table, in COPY order (stageRow). */
+export const STAGE_COLUMNS = ['skey', 'akey', 'period', 'value', 'source_value'] as const;
+
+/** trade.period_code in TypeScript: the same int code for a frequency and a period already checked by periodFits. */
+export function periodCode(frequency: string, period: string): number {
+  const digits = (s: string) => Number(s.replace(/-/g, ''));
+  switch (frequency) {
+    case 'M': return 100_000_000 + digits(period);
+    case 'A': return 200_000_000 + Number(period);
+    case 'FY': return 300_000_000 + Number(period.slice(2));
+    case 'H': return 400_000_000 + Number(period.slice(0, 4)) * 10 + Number(period.slice(5));
+    case 'YTD': return 500_000_000 + digits(period);
+    case 'D': return 600_000_000 + digits(period);
+    default: throw new Error(`no period code for frequency ${frequency}`);
+  }
+}
+
+/**
+ * A row of tradeTarget.toCopy (keys then attrs) as the staging row of the lean store: the series
+ * key and the attribute key (trade.series_key / trade.attribute_key: fields joined by chr(31),
+ * NULL as chr(30)), the period code, the value and the source's wording. Or why it cannot be
+ * stored: a code or label containing one of the two separators.
+ */
+export function stageRow(v: readonly (string | null)[]): (string | null)[] | string {
+  const [reporter, partner, flow, period, frequency, classification, code, measure, psc, label, value, unit, sourceValue, sourceUnit, basis] = v;
+  for (const f of [reporter, partner, flow, classification, code, measure, psc, label, unit, sourceUnit, basis]) {
+    if (f !== null && f !== undefined && CONTROL.test(f)) return 'codes and labels without the control characters U+001E and U+001F';
+  }
+  const skey = `${reporter}${SEP}${partner}${SEP}${flow}${SEP}${classification}${SEP}${code}${SEP}${measure}`;
+  const akey = `${psc}${SEP}${label ?? NUL}${SEP}${unit}${SEP}${sourceUnit ?? NUL}${SEP}${basis ?? NUL}`;
+  return [skey, akey, String(periodCode(frequency!, period!)), value!, sourceValue ?? null];
+}
+
+/** A period code back in words, for messages: 2024-01 (M). */
+export function periodInWords(code: number): string {
+  const f = ['M', 'A', 'FY', 'H', 'YTD', 'D'][Math.floor(code / 100_000_000) - 1] ?? '?';
+  const r = String(code % 100_000_000).padStart(8, '0');
+  const p = f === 'M' || f === 'YTD' ? `${r.slice(2, 6)}-${r.slice(6)}` : f === 'D' ? `${r.slice(0, 4)}-${r.slice(4, 6)}-${r.slice(6)}`
+    : f === 'H' ? `${r.slice(3, 7)}H${r.slice(7)}` : f === 'FY' ? `FY${r.slice(4)}` : r.slice(4);
+  return `${p} (${f})`;
+}
+
+/** A series key or attribute key back in words, for messages. */
+export function keyInWords(key: string): string {
+  return key.split(SEP).map((f) => (f === NUL ? '' : f)).join(' / ');
+}
 
 /** A value or unit change makes a new vintage; labels ride along (as before the lean store). */
 const CHANGED = (cur: string, k: string) => `(${cur}.value <> ${k}.value OR ${cur}.unit <> ${k}.unit)`;
@@ -38,31 +80,37 @@ export const storeSql = {
     SELECT id FROM i UNION ALL SELECT id FROM trade.scope WHERE dataset_id = $1 AND scope_key = $2`,
   /** Is anything of the dataset current? ($1 dataset id) */
   anyCurrent: `SELECT EXISTS (SELECT 1 FROM trade.observation_fact WHERE dataset_id = $1 AND valid_to_release IS NULL) AS any`,
-  /** Series of the staged rows not known yet ($1 dataset id). */
-  newSeries: `INSERT INTO trade.series (dataset_id, reporter, partner, flow, classification, commodity_code, measure)
-    SELECT DISTINCT $1::smallint, s.reporter, s.partner, s.flow, s.classification, s.commodity_code, s.measure FROM _stage s
-    WHERE NOT EXISTS (SELECT 1 FROM trade.series x WHERE ${SERIES_MATCH('x', 's', '$1')})
+  /** The staging table. */
+  createStage: `CREATE TEMP TABLE _stage (skey text, akey text, period integer, value numeric, source_value text) ON COMMIT DROP`,
+  /** Series of the staged rows not known yet ($1 dataset id); the key's fields are the columns. */
+  newSeries: `INSERT INTO trade.series (dataset_id, reporter, partner, flow, classification, commodity_code, measure, key)
+    SELECT $1::smallint, split_part(n.k, chr(31), 1), split_part(n.k, chr(31), 2), split_part(n.k, chr(31), 3),
+           split_part(n.k, chr(31), 4), split_part(n.k, chr(31), 5), split_part(n.k, chr(31), 6), n.k
+    FROM (SELECT DISTINCT s.skey AS k FROM _stage s
+          WHERE NOT EXISTS (SELECT 1 FROM trade.series x WHERE x.dataset_id = $1 AND x.key = s.skey)) n
     ON CONFLICT DO NOTHING`,
   /** Attribute sets of the staged rows not known yet. */
-  newAttrs: `INSERT INTO trade.attribute_set (partner_source_code, commodity_label, unit, source_unit, basis, nulls)
-    SELECT DISTINCT s.partner_source_code, coalesce(s.commodity_label, ''), s.unit, coalesce(s.source_unit, ''), coalesce(s.basis, ''),
-           ((s.commodity_label IS NULL)::int + 2 * (s.source_unit IS NULL)::int + 4 * (s.basis IS NULL)::int)::smallint
-    FROM _stage s
-    WHERE NOT EXISTS (SELECT 1 FROM trade.attribute_set a WHERE ${ATTR_MATCH('a', 's')})
+  newAttrs: `INSERT INTO trade.attribute_set (partner_source_code, commodity_label, unit, source_unit, basis, key)
+    SELECT split_part(n.k, chr(31), 1), nullif(split_part(n.k, chr(31), 2), chr(30)), split_part(n.k, chr(31), 3),
+           nullif(split_part(n.k, chr(31), 4), chr(30)), nullif(split_part(n.k, chr(31), 5), chr(30)), n.k
+    FROM (SELECT DISTINCT s.akey AS k FROM _stage s
+          WHERE NOT EXISTS (SELECT 1 FROM trade.attribute_set a WHERE a.key = s.akey)) n
     ON CONFLICT DO NOTHING`,
+  /** A key the staging table holds twice, with its count. */
+  stageDuplicates: `SELECT skey, period, count(*)::int AS n FROM _stage GROUP BY skey, period HAVING count(*) > 1 LIMIT 1`,
   /** A first load: every staged row straight into the partition ($1 dataset id, $2 scope id, $3 release). */
   firstInsert: `INSERT INTO trade.observation_fact (${FACT_COLS})
-    SELECT x.id, trade.period_code(s.frequency, s.period), a.id, $2, $3, NULL, $1, s.value, s.source_value
+    SELECT x.id, s.period, a.id, $2, $3, NULL, $1, s.value, s.source_value
     FROM _stage s
-    JOIN trade.series x ON ${SERIES_MATCH('x', 's', '$1')}
-    JOIN trade.attribute_set a ON ${ATTR_MATCH('a', 's')}`,
+    JOIN trade.series x ON x.dataset_id = $1 AND x.key = s.skey
+    JOIN trade.attribute_set a ON a.key = s.akey`,
   /** `_k`: the staged rows on integer keys ($1 dataset id). */
   keyed: `CREATE TEMP TABLE _k ON COMMIT DROP AS
-    SELECT x.id AS series_id, trade.period_code(s.frequency, s.period) AS period, a.id AS attr_id, s.unit, s.value, s.source_value
+    SELECT x.id AS series_id, s.period, a.id AS attr_id, a.unit, s.value, s.source_value
     FROM _stage s
-    JOIN trade.series x ON ${SERIES_MATCH('x', 's', '$1')}
-    JOIN trade.attribute_set a ON ${ATTR_MATCH('a', 's')}`,
-  /** A key given twice, named in words ($1 dataset id). */
+    JOIN trade.series x ON x.dataset_id = $1 AND x.key = s.skey
+    JOIN trade.attribute_set a ON a.key = s.akey`,
+  /** A key given twice, named in words. */
   duplicates: `SELECT x.reporter, x.partner, x.flow, trade.period_text(d.period) AS period, trade.period_frequency(d.period) AS frequency,
            x.classification, x.commodity_code, x.measure, d.n
     FROM (SELECT series_id, period, count(*)::int AS n FROM _k GROUP BY series_id, period HAVING count(*) > 1 LIMIT 1) d

@@ -26,6 +26,7 @@ import type { EngineContext } from '../../src/engine/context.js';
 import type { Db } from '../../src/db/connect.js';
 import type { Observation, ReleaseFacts } from '../../src/core/vocabulary.js';
 import { censusFileChunks, type CensusFileStats } from '../../bench/census-api-file.js';
+import { periodCode, periodInWords, stageRow } from '../../src/engine/observation-store.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trade-etl-lean-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -133,6 +134,26 @@ for (const backend of backends()) {
         count(DISTINCT (series_id, period)) FILTER (WHERE valid_to_release IS NULL)::int AS keys FROM trade.observation_fact_census_api`);
       expect(p!.cur).toBe(f('v4.json').size);
       expect(p!.keys).toBe(p!.cur);
+    });
+
+    it('period codes: the loader (TypeScript) and the database agree, and they decode to the same period', async () => {
+      const periods: Array<[string, string]> = [['M', '2024-01'], ['M', '1979-12'], ['A', '2024'], ['A', '0999'], ['FY', 'FY2024'], ['H', '2024H1'],
+        ['H', '2023H2'], ['YTD', '2024-11'], ['D', '2025-04-18'], ['D', '2000-02-29']];
+      for (const [f, p] of periods) {
+        const [r] = await t.db().query<{ code: number; p: string; f: string }>(
+          `SELECT trade.period_code($1, $2) AS code, trade.period_text(trade.period_code($1, $2)) AS p, trade.period_frequency(trade.period_code($1, $2)) AS f`, [f, p]);
+        expect([Number(r!.code), r!.p, r!.f]).toEqual([periodCode(f, p), p, f]);
+        expect(periodInWords(periodCode(f, p))).toBe(`${p} (${f})`);
+      }
+    });
+
+    it('refuses codes and labels holding the key separators (U+001E, U+001F), in the loader and through the view', async () => {
+      const row = ['JP', 'US', 'export', '2024', 'A', 'total', 'TOTAL', 'value', '304', 'Cars\u001fparts', '1', 'JPY', '1', 'yen', 'FOB'];
+      expect(stageRow(row)).toMatch(/control characters/);
+      expect(stageRow(row.map((v, i) => (i === 9 ? 'Cars' : v)))).toEqual(['JP\u001fUS\u001fexport\u001ftotal\u001fTOTAL\u001fvalue', '304\u001fCars\u001fJPY\u001fyen\u001fFOB', '200002024', '1', '1']);
+      await expect(t.db().query(`INSERT INTO trade.observation_history (dataset, scope_key, reporter, partner, partner_source_code, flow, period, frequency,
+        classification, commodity_code, measure, value, unit, valid_from_release) VALUES ('x.test', 's', 'JP', 'US', '304', 'export', '2024', 'A', 'total', chr(30), 'value', 1, 'JPY', 1)`))
+        .rejects.toThrow(/chr\(30\)/);
     });
 
     it('migrates a database of level 021 to the new store without losing a vintage', async () => {
