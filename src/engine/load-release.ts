@@ -7,7 +7,7 @@ import { checkContent } from '../parse/sniff.js';
 import { withDatasetLock } from '../db/lock.js';
 import type { CopyValue, Session } from '../db/connect.js';
 import { fxTarget, lateMergeSql, mergeSql, tradeTarget, type Target } from './targets.js';
-import { keyInWords, partitionOf, periodInWords, STAGE_COLUMNS, stageRow, storeLateSql, storeSql } from './observation-store.js';
+import { partitionOf, STAGE_COLUMNS, StageDictionary, stageRow, storeLateSql, storeSql } from './observation-store.js';
 import type { EngineContext } from './context.js';
 
 /** Where a release's bytes came from. */
@@ -110,8 +110,10 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   const trade = target === tradeTarget;
   const cols = trade ? STAGE_COLUMNS : [...target.keys, ...target.attrs];
   let rowNo = 0;
+  let dict = new StageDictionary();
   async function* rows(): AsyncIterable<CopyValue[]> {
     rowNo = 0;
+    dict = new StageDictionary();
     const input = { dataset: dataset.id, fileName: origin.fileName, stream: () => openRaw(raw), bytes: raw.bytes, hints: origin.hints };
     for await (const row of dataset.parse(input, facts)) {
       rowNo++;
@@ -122,7 +124,11 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
         // A parser that emits a malformed row is a bug, but it must not reach the tables.
         throw new DataError({ dataset: dataset.id, file: origin.fileName, row: rowNo, value: JSON.stringify(row).slice(0, 200), expected: values });
       }
-      yield values;
+      if (trade) {
+        for (const r of dict.rows(values)) yield r;
+      } else {
+        yield values;
+      }
     }
   }
   // The trade store's dataset id (its partition is created on first use) decides "first load".
@@ -134,7 +140,8 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   const direct = firstLoad && !trade ? await loadDirect(tx, dataset, target, origin, facts, releaseId, rows) : undefined;
   if (direct) return direct;
   await tx.query(trade ? storeSql.createStage : sql.createStage);
-  const rowsParsed = await tx.copyIn('_stage', cols, rows());
+  // Definition rows of the trade dictionary are not observations.
+  const rowsParsed = await tx.copyIn('_stage', cols, rows()) - (trade ? dict.definitions : 0);
   if (!facts.scopeKey) {
     throw new PermanentError(`${dataset.id}: the parser did not determine the scope of ${origin.fileName}; nothing loaded`, { dataset: dataset.id, file: origin.fileName });
   }
@@ -209,6 +216,7 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   // resolves every staged row by an index probe instead of one hash join.
   if (newSeries >= 1000) await tx.query('ANALYZE trade.series');
   if (newAttrs >= 1000) await tx.query('ANALYZE trade.attribute_set');
+  await tx.query(storeSql.lids, [datasetId]);
   const analyzeIfBig = async (n: number) => {
     // Fresh statistics once many rows arrived, or the next merge is planned for a nearly empty
     // partition (PGlite has no autovacuum to catch up at all).
@@ -223,14 +231,14 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
       if ((err as { code?: string })?.code !== '23505') throw err;
       // The unique index names integer keys: name the key in words from the staged rows.
       await tx.query('ROLLBACK TO SAVEPOINT first_insert');
-      const [dup] = await tx.query<{ skey: string; period: number }>(storeSql.stageDuplicates);
-      throw duplicateKey(dataset, origin, dup ? { key: keyInWords(dup.skey), period: periodInWords(dup.period) } : undefined);
+      const [dup] = await tx.query<Record<string, string>>(storeSql.stageDuplicates);
+      throw duplicateKey(dataset, origin, dup);
     }
     await tx.query('RELEASE SAVEPOINT first_insert');
     await analyzeIfBig(rowsInserted);
     return finish(tx, releaseId, { rowsParsed, rowsInserted, rowsClosed: 0, rowsUnchanged: 0, publishedOn });
   }
-  await tx.query(storeSql.keyed, [datasetId]);
+  await tx.query(storeSql.keyed);
   const [dup] = await tx.query<Record<string, string>>(storeSql.duplicates);
   if (dup) throw duplicateKey(dataset, origin, dup);
   if (next) {

@@ -5,7 +5,7 @@
  * trade.observation_fact on those integers; only new and changed observations are written.
  *
  * Steps of a merge, in order (each a statement below): datasetId, scopeId, createStage + COPY of
- * stageRow rows → newSeries, newAttrs
+ * StageDictionary rows → newSeries, newAttrs → lids (`_lid`: local ids to series and attributes)
  * → keyed (`_k`: one narrow row per staged observation) → duplicates → changes (`_chg`: only the
  * rows that need a write) → closeChanged → closeVanished (current rows of the scope the release
  * no longer carries) → rescope → insert. A first load skips the comparison: firstInsert.
@@ -17,8 +17,41 @@ const SEP = '\x1f';
 const NUL = '\x1e';
 const CONTROL = /[\x1e\x1f]/;
 
-/** Columns of the trade staging table, in COPY order (stageRow). */
-export const STAGE_COLUMNS = ['skey', 'akey', 'period', 'value', 'source_value'] as const;
+/** Columns of the trade staging table, in COPY order (StageDictionary rows). */
+export const STAGE_COLUMNS = ['lid', 'period', 'value', 'source_value', 'skey', 'akey'] as const;
+
+/**
+ * Dictionary-encodes the staged rows: an observation row carries a small local id (lid) instead
+ * of its two long keys, and a definition row (lid, skey, akey) goes ahead of the first row that
+ * uses a pair of keys. Consecutive observations share their series (a MOF row gives 26 of
+ * them), so the COPY stream shrinks to about a third and the database resolves each pair of
+ * keys once, then joins on an int. Memory stays bounded: the cache is cleared when it holds
+ * `limit` pairs, and a pair seen again gets a new lid (two lids of one pair resolve alike).
+ */
+export class StageDictionary {
+  private readonly lids = new Map<string, string>();
+  private next = 0;
+  /** Definition rows written so far (not observations). */
+  definitions = 0;
+  constructor(private readonly limit = 4096) {}
+
+  /** The staging rows of one stageRow: [definition,] observation. */
+  rows(row: readonly (string | null)[]): (string | null)[][] {
+    const [skey, akey, period, value, sourceValue] = row;
+    const pair = `${skey}\x1d${akey}`;
+    let lid = this.lids.get(pair);
+    const out: (string | null)[][] = [];
+    if (lid === undefined) {
+      if (this.lids.size >= this.limit) this.lids.clear();
+      lid = String(++this.next);
+      this.lids.set(pair, lid);
+      this.definitions++;
+      out.push([lid, null, null, null, skey!, akey!]);
+    }
+    out.push([lid, period!, value!, sourceValue ?? null, null, null]);
+    return out;
+  }
+}
 
 /** trade.period_code in TypeScript: the same int code for a frequency and a period already checked by periodFits. */
 export function periodCode(frequency: string, period: string): number {
@@ -59,10 +92,6 @@ export function periodInWords(code: number): string {
   return `${p} (${f})`;
 }
 
-/** A series key or attribute key back in words, for messages. */
-export function keyInWords(key: string): string {
-  return key.split(SEP).map((f) => (f === NUL ? '' : f)).join(' / ');
-}
 
 /** A value or unit change makes a new vintage; labels ride along (as before the lean store). */
 const CHANGED = (cur: string, k: string) => `(${cur}.value <> ${k}.value OR ${cur}.unit <> ${k}.unit)`;
@@ -81,35 +110,44 @@ export const storeSql = {
   /** Is anything of the dataset current? ($1 dataset id) */
   anyCurrent: `SELECT EXISTS (SELECT 1 FROM trade.observation_fact WHERE dataset_id = $1 AND valid_to_release IS NULL) AS any`,
   /** The staging table. */
-  createStage: `CREATE TEMP TABLE _stage (skey text, akey text, period integer, value numeric, source_value text) ON COMMIT DROP`,
+  createStage: `CREATE TEMP TABLE _stage (lid integer, period integer, value numeric, source_value text, skey text, akey text) ON COMMIT DROP`,
   /** Series of the staged rows not known yet ($1 dataset id); the key's fields are the columns. */
   newSeries: `INSERT INTO trade.series (dataset_id, reporter, partner, flow, classification, commodity_code, measure, key)
     SELECT $1::smallint, split_part(n.k, chr(31), 1), split_part(n.k, chr(31), 2), split_part(n.k, chr(31), 3),
            split_part(n.k, chr(31), 4), split_part(n.k, chr(31), 5), split_part(n.k, chr(31), 6), n.k
     FROM (SELECT DISTINCT s.skey AS k FROM _stage s
-          WHERE NOT EXISTS (SELECT 1 FROM trade.series x WHERE x.dataset_id = $1 AND x.key = s.skey)) n
+          WHERE s.skey IS NOT NULL AND NOT EXISTS (SELECT 1 FROM trade.series x WHERE x.dataset_id = $1 AND x.key = s.skey)) n
     ON CONFLICT DO NOTHING`,
   /** Attribute sets of the staged rows not known yet. */
   newAttrs: `INSERT INTO trade.attribute_set (partner_source_code, commodity_label, unit, source_unit, basis, key)
     SELECT split_part(n.k, chr(31), 1), nullif(split_part(n.k, chr(31), 2), chr(30)), split_part(n.k, chr(31), 3),
            nullif(split_part(n.k, chr(31), 4), chr(30)), nullif(split_part(n.k, chr(31), 5), chr(30)), n.k
     FROM (SELECT DISTINCT s.akey AS k FROM _stage s
-          WHERE NOT EXISTS (SELECT 1 FROM trade.attribute_set a WHERE a.key = s.akey)) n
+          WHERE s.akey IS NOT NULL AND NOT EXISTS (SELECT 1 FROM trade.attribute_set a WHERE a.key = s.akey)) n
     ON CONFLICT DO NOTHING`,
-  /** A key the staging table holds twice, with its count. */
-  stageDuplicates: `SELECT skey, period, count(*)::int AS n FROM _stage GROUP BY skey, period HAVING count(*) > 1 LIMIT 1`,
+  /** `_lid`: each local id of the staging table resolved to its series and attribute set ($1 dataset id). */
+  lids: `CREATE TEMP TABLE _lid ON COMMIT DROP AS
+    SELECT s.lid, x.id AS series_id, a.id AS attr_id, a.unit
+    FROM _stage s
+    JOIN trade.series x ON x.dataset_id = $1 AND x.key = s.skey
+    JOIN trade.attribute_set a ON a.key = s.akey
+    WHERE s.skey IS NOT NULL`,
+  /** A key the staging table holds twice, named in words (after a first insert refused it). */
+  stageDuplicates: `SELECT x.reporter, x.partner, x.flow, trade.period_text(d.period) AS period, trade.period_frequency(d.period) AS frequency,
+           x.classification, x.commodity_code, x.measure
+    FROM (SELECT l.series_id, s.period FROM _stage s JOIN _lid l ON l.lid = s.lid WHERE s.skey IS NULL
+          GROUP BY l.series_id, s.period HAVING count(*) > 1 LIMIT 1) d
+    JOIN trade.series x ON x.id = d.series_id`,
   /** A first load: every staged row straight into the partition ($1 dataset id, $2 scope id, $3 release). */
   firstInsert: `INSERT INTO trade.observation_fact (${FACT_COLS})
-    SELECT x.id, s.period, a.id, $2, $3, NULL, $1, s.value, s.source_value
-    FROM _stage s
-    JOIN trade.series x ON x.dataset_id = $1 AND x.key = s.skey
-    JOIN trade.attribute_set a ON a.key = s.akey`,
-  /** `_k`: the staged rows on integer keys ($1 dataset id). */
+    SELECT l.series_id, s.period, l.attr_id, $2, $3, NULL, $1, s.value, s.source_value
+    FROM _stage s JOIN _lid l ON l.lid = s.lid
+    WHERE s.skey IS NULL`,
+  /** `_k`: the staged observations on integer keys. */
   keyed: `CREATE TEMP TABLE _k ON COMMIT DROP AS
-    SELECT x.id AS series_id, s.period, a.id AS attr_id, a.unit, s.value, s.source_value
-    FROM _stage s
-    JOIN trade.series x ON x.dataset_id = $1 AND x.key = s.skey
-    JOIN trade.attribute_set a ON a.key = s.akey`,
+    SELECT l.series_id, s.period, l.attr_id, l.unit, s.value, s.source_value
+    FROM _stage s JOIN _lid l ON l.lid = s.lid
+    WHERE s.skey IS NULL`,
   /** A key given twice, named in words. */
   duplicates: `SELECT x.reporter, x.partner, x.flow, trade.period_text(d.period) AS period, trade.period_frequency(d.period) AS frequency,
            x.classification, x.commodity_code, x.measure, d.n
