@@ -7,8 +7,8 @@
  * Steps of a merge, in order (each a statement below): datasetId, scopeId, createStage + COPY of
  * StageDictionary rows → newSeries, newAttrs → lids (`_lid`: local ids to series and attributes)
  * → keyed (`_k`: one narrow row per staged observation) → duplicates → changes (`_chg`: only the
- * rows that need a write) → closeChanged → closeVanished (current rows of the scope the release
- * no longer carries) → rescope → insert. A first load skips the comparison: firstInsert.
+ * rows that need a write, vanished ones included) → closeChanged → closeVanished (current rows of
+ * the scope the release no longer carries) → rescope → insert. A first load skips the comparison: firstInsert.
  */
 
 const FACT_COLS = 'series_id, period, attr_id, scope_id, valid_from_release, valid_to_release, dataset_id, value, source_value';
@@ -153,21 +153,29 @@ export const storeSql = {
            x.classification, x.commodity_code, x.measure, d.n
     FROM (SELECT series_id, period, count(*)::int AS n FROM _k GROUP BY series_id, period HAVING count(*) > 1 LIMIT 1) d
     JOIN trade.series x ON x.id = d.series_id`,
-  /** `_chg`: the staged rows that need a write — new (n), changed (c), same value in another scope (s). $1 dataset id, $2 scope id. */
+  /**
+   * `_chg`: every row that needs a write, from one full join of the staged observations with the
+   * dataset's current rows — new (n), changed (c), same value in another scope (s), and current
+   * rows of this release's scope that the release no longer carries (v). $1 dataset id, $2 scope id.
+   */
   changes: `CREATE TEMP TABLE _chg ON COMMIT DROP AS
-    SELECT k.series_id, k.period, k.attr_id, k.value, k.source_value,
-           CASE WHEN f.series_id IS NULL THEN 'n' WHEN f.value <> k.value OR fa.unit <> k.unit THEN 'c' ELSE 's' END AS kind
+    SELECT coalesce(k.series_id, f.series_id) AS series_id, coalesce(k.period, f.period) AS period, k.attr_id, k.value, k.source_value,
+           CASE WHEN k.series_id IS NULL THEN 'v' WHEN f.series_id IS NULL THEN 'n'
+                WHEN f.value <> k.value OR fa.unit <> k.unit THEN 'c' ELSE 's' END AS kind
     FROM _k k
-    LEFT JOIN trade.observation_fact f ON f.dataset_id = $1 AND f.valid_to_release IS NULL AND f.series_id = k.series_id AND f.period = k.period
+    FULL JOIN (SELECT series_id, period, value, attr_id, scope_id FROM trade.observation_fact
+               WHERE dataset_id = $1 AND valid_to_release IS NULL) f ON f.series_id = k.series_id AND f.period = k.period
     LEFT JOIN trade.attribute_set fa ON fa.id = f.attr_id
-    WHERE f.series_id IS NULL OR f.value <> k.value OR fa.unit <> k.unit OR f.scope_id <> $2`,
+    WHERE (k.series_id IS NULL AND f.scope_id = $2)
+       OR (k.series_id IS NOT NULL AND (f.series_id IS NULL OR f.value <> k.value OR fa.unit <> k.unit OR f.scope_id <> $2))`,
   /** Close current rows whose value changed ($1 dataset id, $2 release). */
   closeChanged: `UPDATE trade.observation_fact f SET valid_to_release = $2 FROM _chg c
     WHERE f.dataset_id = $1 AND f.valid_to_release IS NULL AND f.series_id = c.series_id AND f.period = c.period AND c.kind = 'c'`,
-  /** Close current rows of the release's scope that the release no longer carries ($1 dataset id, $2 scope id, $3 release). */
-  closeVanished: `UPDATE trade.observation_fact f SET valid_to_release = $3
-    WHERE f.dataset_id = $1 AND f.scope_id = $2 AND f.valid_to_release IS NULL
-      AND NOT EXISTS (SELECT 1 FROM _k k WHERE k.series_id = f.series_id AND k.period = f.period)`,
+  /** Close current rows of the release's scope that the release no longer carries: `_chg` kind v ($1 dataset id, $2 release). */
+  closeVanished: `UPDATE trade.observation_fact f SET valid_to_release = $2 FROM _chg c
+    WHERE f.dataset_id = $1 AND f.valid_to_release IS NULL AND f.series_id = c.series_id AND f.period = c.period AND c.kind = 'v'`,
+  /** How many current rows of the scope the release would close as vanished. */
+  vanished: `SELECT count(*)::int AS n FROM _chg WHERE kind = 'v'`,
   /** Unchanged current rows carried by this release move to its scope ($1 dataset id, $2 scope id). */
   rescope: `UPDATE trade.observation_fact f SET scope_id = $2 FROM _chg c
     WHERE f.dataset_id = $1 AND f.valid_to_release IS NULL AND f.series_id = c.series_id AND f.period = c.period AND c.kind = 's'`,

@@ -189,5 +189,31 @@ for (const backend of backends()) {
       expect(await asOf(o, null)).toEqual(want);
       expect(await asOf(o, '2025-05-15')).toEqual(files.get('v4.json'));
     });
+
+    it('a key carried by a release of another scope moves to that scope: a later release of its old scope does not close it', async () => {
+      const ds = datasetById('census.api');
+      const put = async (bytes: Buffer, name: string, scopeKey: string, publishedOn: string) => {
+        const raw = await storeStream(dataDir, Readable.from([bytes]));
+        const out = await loadRelease(ctx(), ds, raw, { fileName: name, hints: { scopeKey, publishedOn } });
+        expect(out.error).toBeUndefined();
+        return { out, obs: await parsed(raw, name) };
+      };
+      // Runs last: the dataset starts empty again (the files share their keys with the first test's).
+      await t.db().query(`TRUNCATE trade.observation_fact_census_api`);
+      const a = await put(censusFile({ share: 0.02, seed: 7 }), 'a.json', 'scope:A', '2025-07-01');
+      const b = await put(censusFile({ share: 0.05, seed: 8 }), 'b.json', 'scope:B', '2025-08-01');
+      expect(b.out.rowsClosed).toBe(b.out.rowsInserted);
+      const c = await put(censusFile({ share: 0.02, seed: 7 }, 15), 'c.json', 'scope:A', '2025-09-01');
+      const changed = [...c.obs].filter(([k, v]) => b.obs.get(k) !== v).length;
+      expect(changed).toBeGreaterThan(0);
+      // Only values that differ from B's are superseded; the 15 rows C lacks are B's now, not vanished.
+      expect(c.out.rowsClosed).toBe(changed);
+      expect(c.out.rowsInserted).toBe(changed);
+      const want = new Map([...b.obs, ...c.obs]);
+      expect(await asOf(t.db(), null)).toEqual(want);
+      const scopes = await t.db().query<{ scope_key: string; n: number }>(`SELECT scope_key, count(*)::int AS n FROM trade.observation GROUP BY 1 ORDER BY 1`);
+      expect(scopes.map((r) => r.scope_key)).toEqual(['scope:A', 'scope:B']);
+      expect(scopes.find((r) => r.scope_key === 'scope:B')!.n).toBe(want.size - c.obs.size);
+    });
   });
 }
