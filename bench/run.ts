@@ -3,9 +3,15 @@
  * (`node bin/trade-etl.js load <file> --dataset <id>`, a child process) into fresh databases —
  * the Postgres server of DATABASE_URL (a throw-away database created and dropped here) and
  * PGlite (a fresh DATA_DIR) — and prints, per case: input rows, observations written, wall time,
- * rows/s, the child's peak RSS, and the yardstick measured in the same run: `psql \copy` of the
- * same, already normalized observations into the same table (trade.observation_history with its
- * indexes), exported from the loaded table with `\copy … TO` and loaded back after a TRUNCATE.
+ * rows/s, the child's peak RSS, and two yardsticks measured in the same run on Postgres:
+ * - the in-database ELT (issue 16; MOF files): `psql \copy` of the raw CSV rows into an UNLOGGED
+ *   table, then one INSERT … SELECT that unpivots them with LATERAL VALUES into a narrow table
+ *   keyed by (commodity, partner, period, measure) — the fastest load the database itself does;
+ * - `psql \copy` of the same, already normalized rows into the same store (the dataset's
+ *   partition of trade.observation_fact with its index), exported with `\copy … TO` and loaded
+ *   back after a TRUNCATE.
+ * It also reports bytes per observation (pg_total_relation_size of the dataset's partition,
+ * indexes included, and with the dimension tables), and the ratios the targets are stated in.
  *
  * Options:
  *   --backend pg|pglite|both   (default both)
@@ -36,6 +42,7 @@ import { connect } from '../src/db/connect.js';
 import { datasetById } from '../src/engine/registry.js';
 import { storeFile } from '../src/fetch/raw-store.js';
 import { loadRelease } from '../src/engine/load-release.js';
+import { partitionOf } from '../src/engine/observation-store.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'bin', 'trade-etl.js');
@@ -79,6 +86,9 @@ interface CaseResult {
   wallMs: number;
   peakRssMb?: number | null;
   copyMs?: number;
+  eltMs?: number;
+  bytesPerObs?: number;
+  bytesPerObsWithDims?: number;
   note?: string;
 }
 const results: CaseResult[] = [];
@@ -164,32 +174,76 @@ async function cliLoad(t: Target, f: BenchFile): Promise<{ m: Measured; r: LoadR
 
 async function writtenBy(t: Target, releaseId: number | undefined): Promise<number | undefined> {
   if (!t.url || releaseId === undefined) return undefined;
-  return admin(async (c) => Number((await c.query('SELECT count(*)::bigint AS n FROM trade.observation_history WHERE valid_from_release = $1', [releaseId])).rows[0].n), t.url);
+  return admin(async (c) => Number((await c.query('SELECT count(*)::bigint AS n FROM trade.observation_fact WHERE valid_from_release = $1', [releaseId])).rows[0].n), t.url);
 }
 
-const COLUMNS = ['id', 'dataset', 'scope_key', 'reporter', 'partner', 'partner_source_code', 'flow', 'period', 'frequency', 'classification',
-  'commodity_code', 'commodity_label', 'measure', 'value', 'unit', 'source_value', 'source_unit', 'basis', 'valid_from_release', 'valid_to_release'];
+/** Bytes per observation of the dataset's partition (heap, TOAST, index), alone and with the dimension tables. */
+async function storageOf(t: Target, dataset: string): Promise<{ bytes: number; withDims: number; rows: number; perObs: number; perObsWithDims: number }> {
+  return admin(async (c) => {
+    const part = partitionOf(dataset);
+    const r = (await c.query(`SELECT pg_total_relation_size($1::regclass)::bigint AS bytes,
+        (pg_total_relation_size('trade.series') + pg_total_relation_size('trade.attribute_set') + pg_total_relation_size('trade.scope')
+         + pg_total_relation_size('trade.dataset'))::bigint AS dims,
+        (SELECT count(*) FROM ${part})::bigint AS rows`, [part])).rows[0];
+    const bytes = Number(r.bytes);
+    const rows = Number(r.rows);
+    return { bytes, withDims: bytes + Number(r.dims), rows, perObs: bytes / rows, perObsWithDims: (bytes + Number(r.dims)) / rows };
+  }, t.url);
+}
 
-function psql(url: string, command: string): { ms: number; out: string } {
+const FACT_COLUMNS = ['series_id', 'period', 'attr_id', 'scope_id', 'valid_from_release', 'valid_to_release', 'dataset_id', 'value', 'source_value'];
+
+function psql(url: string, ...commands: string[]): { ms: number; out: string } {
   const started = process.hrtime.bigint();
-  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', url, '-c', command], { encoding: 'utf8' });
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', url, ...commands.flatMap((c) => ['-c', c])], { encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (r.status !== 0) throw new Error(`psql failed: ${command.slice(0, 120)}\n${r.stderr}`);
+  if (r.status !== 0) throw new Error(`psql failed: ${commands.join('; ').slice(0, 160)}\n${r.stderr}`);
   return { ms, out: r.stdout };
 }
 
-/** The yardstick: `\copy` of the loaded observations back into the emptied table. */
-async function copyYardstick(t: Target, file: string): Promise<number> {
+/** The `\copy` yardstick: the loaded rows of the dataset's partition back into the emptied partition. */
+async function copyYardstick(t: Target, file: string, dataset: string): Promise<number> {
   const csv = path.join(t.dataDir, 'observations.csv');
-  psql(t.url!, `\\copy (SELECT ${COLUMNS.join(', ')} FROM trade.observation_history ORDER BY id) TO '${csv}' WITH (FORMAT csv)`);
-  psql(t.url!, 'TRUNCATE trade.observation_history');
+  const part = partitionOf(dataset);
+  psql(t.url!, `\\copy (SELECT ${FACT_COLUMNS.join(', ')} FROM ${part}) TO '${csv}' WITH (FORMAT csv)`);
+  psql(t.url!, `TRUNCATE ${part}`);
   await checkpoint(t);
-  const { ms } = psql(t.url!, `\\copy trade.observation_history (${COLUMNS.join(', ')}) FROM '${csv}' WITH (FORMAT csv)`);
+  const { ms } = psql(t.url!, `\\copy ${part} (${FACT_COLUMNS.join(', ')}) FROM '${csv}' WITH (FORMAT csv)`);
   fs.rmSync(csv, { force: true });
   // Leave the table as the pipeline left it (it analyzes after a big first load); not timed.
-  psql(t.url!, 'ANALYZE trade.observation_history');
-  log(`    \\copy of the same observations (${file}): ${(ms / 1000).toFixed(1)} s`);
+  psql(t.url!, `ANALYZE ${part}`);
+  log(`    \\copy of the same rows into the partition (${file}): ${(ms / 1000).toFixed(1)} s`);
   return ms;
+}
+
+const MOF_RAW_COLUMNS = ['flow', 'year', 'hs', 'country', 'unit1', 'unit2', 'q1_0', 'q2_0', 'v_0',
+  ...Array.from({ length: 12 }, (_, i) => [`q1_${i + 1}`, `q2_${i + 1}`, `v_${i + 1}`]).flat()];
+
+/**
+ * The in-database ELT yardstick of issue 16 on a MOF file: `\copy` the raw rows into an UNLOGGED
+ * table, then unpivot them with LATERAL VALUES into a narrow table keyed by (commodity, partner,
+ * flow, period, measure) — a value per month and year, a quantity per non-blank unit, as the
+ * parser emits them. Timed: both steps, in one psql session. Returns the time, the rows made
+ * and the narrow table's bytes per row (primary key included).
+ */
+function eltYardstick(t: Target, file: string): { ms: number; rows: number; bytesPerRow: number } {
+  const lateral = Array.from({ length: 13 }, (_, m) => [
+    `(${m}::smallint, 0::smallint, r.v_${m})`,
+    `(${m}::smallint, 1::smallint, CASE WHEN btrim(r.unit1) <> '' THEN r.q1_${m} END)`,
+    `(${m}::smallint, 2::smallint, CASE WHEN btrim(r.unit2) <> '' THEN r.q2_${m} END)`]).flat().join(', ');
+  psql(t.url!, 'DROP TABLE IF EXISTS public.elt_raw, public.elt_obs',
+    `CREATE UNLOGGED TABLE public.elt_raw (${MOF_RAW_COLUMNS.map((c) => `${c} text`).join(', ')})`,
+    `CREATE TABLE public.elt_obs (flow smallint, commodity text, partner text, period smallint, measure smallint, value numeric NOT NULL,
+       PRIMARY KEY (commodity, partner, flow, period, measure))`);
+  const { ms } = psql(t.url!,
+    `\\copy public.elt_raw FROM '${path.join(BENCH_DATA_DIR, file)}' WITH (FORMAT csv, HEADER true, ENCODING 'SJIS')`,
+    `INSERT INTO public.elt_obs SELECT r.flow::smallint, btrim(r.hs, ''''), r.country, x.period, x.measure, x.value::numeric
+     FROM public.elt_raw r CROSS JOIN LATERAL (VALUES ${lateral}) AS x(period, measure, value) WHERE x.value IS NOT NULL`);
+  const out = psql(t.url!, `SELECT count(*) || ' ' || pg_total_relation_size('public.elt_obs') FROM public.elt_obs`).out;
+  const [rows, bytes] = (/(\d+) (\d+)/.exec(out) ?? []).slice(1).map(Number) as [number, number];
+  psql(t.url!, 'DROP TABLE public.elt_raw, public.elt_obs');
+  log(`    in-database ELT (\\copy raw rows into an UNLOGGED table, unpivot with LATERAL VALUES): ${(ms / 1000).toFixed(1)} s, ${fmt(rows)} rows, ${(bytes / rows).toFixed(0)} bytes per row`);
+  return { ms, rows, bytesPerRow: bytes / rows };
 }
 
 async function reloadInProcess(t: Target, f: BenchFile): Promise<number> {
@@ -229,8 +283,19 @@ async function benchKind(backend: 'pg' | 'pglite', kind: BenchFileKind, s: numbe
     results.push(first);
     log(`    load: ${(load.m.wallMs / 1000).toFixed(1)} s, ${fmt(written)} observations written (generator says ${fmt(mb.observations)}), peak RSS ${fmt(load.m.peakRssMb)} MB`);
     if (backend === 'pg') {
-      first.copyMs = await copyYardstick(t, base.name);
-      results.push({ kind, backend, case: '\\copy yardstick (same observations, same table)', observations: written, wallMs: first.copyMs });
+      const st = await storageOf(t, base.dataset);
+      first.bytesPerObs = st.perObs;
+      first.bytesPerObsWithDims = st.perObsWithDims;
+      log(`    storage: ${(st.bytes / 1e6).toFixed(1)} MB partition incl. index = ${st.perObs.toFixed(1)} bytes per observation; with the dimension tables ${st.perObsWithDims.toFixed(1)}`);
+      if (kind === 'mof') {
+        await checkpoint(t);
+        const elt = eltYardstick(t, base.name);
+        first.eltMs = elt.ms;
+        results.push({ kind, backend, case: 'in-database ELT yardstick (raw \\copy + LATERAL VALUES unpivot)', observations: elt.rows, wallMs: elt.ms,
+          bytesPerObs: elt.bytesPerRow, note: elt.rows === mb.observations ? 'rows = generator' : `generator says ${fmt(mb.observations)}` });
+      }
+      first.copyMs = await copyYardstick(t, base.name, base.dataset);
+      results.push({ kind, backend, case: '\\copy yardstick (same rows, same partition)', observations: written, wallMs: first.copyMs });
     }
     const again = await cliLoad(t, base);
     results.push({ kind, backend, case: 'reload (same sha256)', file: base.name, inputRows: mb.rows, observations: 0, wallMs: again.m.wallMs, peakRssMb: again.m.peakRssMb, note: again.r.already ? 'already loaded' : 'NOT detected as loaded' });
@@ -269,19 +334,27 @@ async function benchKind(backend: 'pg' | 'pglite', kind: BenchFileKind, s: numbe
 // ---- report --------------------------------------------------------------------------------
 
 function table(rows: CaseResult[]): string {
-  const head = ['source', 'db', 'case', 'input rows', 'observations', 'wall s', 'rows/s', 'obs/s', 'peak RSS MB', '÷ \\copy', 'note'];
-  const copyOf = (r: CaseResult) => rows.find((x) => x.kind === r.kind && x.backend === 'pg' && x.copyMs !== undefined)?.copyMs;
+  const head = ['source', 'db', 'case', 'input rows', 'observations', 'wall s', 'rows/s', 'obs/s', 'peak RSS MB', 'bytes/obs', '÷ ELT', '÷ \\copy', '÷ first load', 'note'];
+  const firstOf = (r: CaseResult) => rows.find((x) => x.kind === r.kind && x.backend === r.backend && x.case.startsWith('load (fresh'));
   const body = rows.map((r) => {
     const s = r.wallMs / 1000;
-    const copy = r.case.startsWith('load (fresh') && r.backend === 'pg' ? copyOf(r) : undefined;
+    const first = firstOf(r);
+    const isFirst = r === first;
     const note = r.case.startsWith('revised')
       ? `${fmt(r.inserted)} inserted, ${fmt(r.closed)} closed; generator changed ${fmt(r.expectedChanged)}`
       : r.expectedObservations !== undefined
         ? (r.observations === r.expectedObservations ? 'count = generator' : `generator says ${fmt(r.expectedObservations)}`)
         : r.note ?? '';
+    const bytes = r.bytesPerObs === undefined ? '–'
+      : r.bytesPerObsWithDims === undefined ? r.bytesPerObs.toFixed(0) : `${r.bytesPerObs.toFixed(0)} (${r.bytesPerObsWithDims.toFixed(0)} with dims)`;
     return [r.kind, r.backend, r.case, fmt(r.inputRows), fmt(r.observations), s.toFixed(s < 10 ? 2 : 1),
-      r.inputRows && !r.case.startsWith('reload') ? fmt(r.inputRows / s) : '–', r.observations && /^(load|\\copy)/.test(r.case) ? fmt(r.observations / s) : '–',
-      fmt(r.peakRssMb), copy ? (r.wallMs / copy).toFixed(2) : '–', note];
+      r.inputRows && !r.case.startsWith('reload') ? fmt(r.inputRows / s) : '–',
+      r.observations && /^(load|\\copy|in-database)/.test(r.case) ? fmt(r.observations / s) : '–',
+      fmt(r.peakRssMb), bytes,
+      isFirst && r.eltMs ? (r.wallMs / r.eltMs).toFixed(2) : '–',
+      isFirst && r.copyMs ? (r.wallMs / r.copyMs).toFixed(2) : '–',
+      first && !isFirst && /^(revised|reload)/.test(r.case) ? (r.wallMs / first.wallMs).toFixed(3) : '–',
+      note];
   });
   const lines = [head, ...body].map((cells) => `| ${cells.join(' | ')} |`);
   lines.splice(1, 0, `|${head.map(() => '---').join('|')}|`);

@@ -28,26 +28,29 @@ export function listMigrations(dir = SQL_DIR): Migration[] {
 
 export interface MigrateResult { applied: string[]; level: number; rolesCreated: boolean }
 
+/** Options of migrate(): `upTo` stops after that migration number (to build a database at an older level, e.g. in tests). */
+export interface MigrateOptions { upTo?: number }
+
 /**
  * Applies pending migrations, each in its own transaction, then (re)applies the grants of
  * sql/grants.sql, which are idempotent. Running it twice changes nothing.
  * @example const { applied } = await migrate(db);
  */
-export async function migrate(db: Db, dir = SQL_DIR): Promise<MigrateResult> {
+export async function migrate(db: Db, dir = SQL_DIR, opts: MigrateOptions = {}): Promise<MigrateResult> {
   // Two processes starting on a fresh server (cron and the scheduler) must not both apply a
   // migration: an advisory lock serializes them. PGlite is one process per data directory.
-  if (db.kind === 'pglite') return migrateLocked(db, dir);
+  if (db.kind === 'pglite') return migrateLocked(db, dir, opts);
   return db.withSession(async (s) => {
     await s.query(`SELECT pg_advisory_lock(hashtext('trade-etl:migrate'))`);
     try {
-      return await migrateLocked(db, dir);
+      return await migrateLocked(db, dir, opts);
     } finally {
       await s.query(`SELECT pg_advisory_unlock(hashtext('trade-etl:migrate'))`).catch(() => {});
     }
   });
 }
 
-async function migrateLocked(db: Db, dir: string): Promise<MigrateResult> {
+async function migrateLocked(db: Db, dir: string, opts: MigrateOptions): Promise<MigrateResult> {
   await db.query(`CREATE SCHEMA IF NOT EXISTS etl`);
   await db.query(`CREATE TABLE IF NOT EXISTS etl.schema_migration (
     version int PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
@@ -57,7 +60,8 @@ async function migrateLocked(db: Db, dir: string): Promise<MigrateResult> {
     done.set(Number(r.version), r);
   }
   const applied: string[] = [];
-  for (const m of listMigrations(dir)) {
+  const wanted = listMigrations(dir).filter((m) => opts.upTo === undefined || m.version <= opts.upTo);
+  for (const m of wanted) {
     const prev = done.get(m.version);
     if (prev) {
       if (prev.checksum !== m.checksum) {
@@ -75,7 +79,7 @@ async function migrateLocked(db: Db, dir: string): Promise<MigrateResult> {
     applied.push(m.file);
   }
   const rolesCreated = await applyGrants(db, dir);
-  const level = Math.max(0, ...[...done.keys()], ...listMigrations(dir).map((m) => m.version));
+  const level = Math.max(0, ...[...done.keys()], ...wanted.map((m) => m.version));
   return { applied, level, rolesCreated };
 }
 

@@ -104,14 +104,17 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('analyst role on the server', ()
     }
   });
 
-  it('cannot write: INSERT, UPDATE, DELETE, TRUNCATE on trade.observation_history, nor take ids', async () => {
+  it('cannot write: INSERT, UPDATE, DELETE on trade.observation_history, TRUNCATE on the store under it, nor take ids', async () => {
     await refused(`INSERT INTO trade.observation_history (dataset, scope_key, reporter, partner, partner_source_code, flow, period, frequency, classification, commodity_code, measure, value, unit, valid_from_release)
       VALUES ('x', 'x', 'JP', 'US', '304', 'export', '2024', 'A', 'total', 'TOTAL', 'value', 1, 'JPY', 1)`);
     await refused(`UPDATE trade.observation_history SET value = 0`);
     await refused(`DELETE FROM trade.observation_history`);
-    await refused(`TRUNCATE trade.observation_history`);
+    // observation_history is a view over trade.observation_fact since migration 050.
+    await refused(`TRUNCATE trade.observation_fact`);
+    await refused(`INSERT INTO trade.series (dataset_id, reporter, partner, flow, classification, commodity_code, measure) VALUES (1, 'JP', 'US', 'export', 'total', 'TOTAL', 'value')`);
     await refused(`UPDATE ref.country SET name_en = 'x' WHERE iso2 = 'JP'`);
-    await refused(`SELECT nextval('trade.observation_history_id_seq')`);
+    await refused(`SELECT nextval('trade.series_id_seq')`);
+    await refused(`SELECT etl.trade_dataset_id('x')`);
   });
 
   it('cannot see etl at all', async () => {

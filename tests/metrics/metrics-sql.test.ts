@@ -43,7 +43,7 @@ for (const backend of backends()) {
   describe(`metrics SQL on ${backend}`, () => {
     const t = useDb(backend);
     beforeEach(async () => {
-      await t.db().query('TRUNCATE trade.observation_history, etl.release CASCADE');
+      await t.db().query('TRUNCATE trade.observation_fact, etl.release CASCADE');
     });
 
     it('sums only complete years, and keeps calendar and fiscal years apart', async () => {
@@ -100,7 +100,7 @@ for (const backend of backends()) {
     it('compares at the article\'s precision: 8.645 trn rounds to 8.65 (differs), 8.6449 to 8.64 (matches)', async () => {
       const db = t.db();
       const check = async (value: string) => {
-        await db.query('TRUNCATE trade.observation_history, etl.release CASCADE');
+        await db.query('TRUNCATE trade.observation_fact, etl.release CASCADE');
         const p = await release(db, 'mof.press', '2025-01-23', 'preliminary', 'A:2024');
         await observe(db, p, [{ dataset: 'mof.press', partner: 'US', flow: 'balance', period: '2024', frequency: 'A', value }]);
         const [row] = await db.query<{ computed_value: string; compared_value: string; verdict: string }>(

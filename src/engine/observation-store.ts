@@ -1,0 +1,218 @@
+/**
+ * The merge SQL of the lean trade store (sql/050_lean_observation_store.sql): staged text rows
+ * (`_stage`, the columns of tradeTarget) are resolved to small integer keys — series, attribute
+ * set, period code — and compared with the current rows of the dataset's partition of
+ * trade.observation_fact on those integers; only new and changed observations are written.
+ *
+ * Steps of a merge, in order (each a statement below): datasetId, scopeId, createStage + COPY of
+ * StageDictionary rows → newSeries, newAttrs → lids (`_lid`: local ids to series and attributes)
+ * → keyed (`_k`: one narrow row per staged observation) → duplicates → changes (`_chg`: only the
+ * rows that need a write, vanished ones included) → closeChanged → closeVanished (current rows of
+ * the scope the release no longer carries) → rescope → insert. A first load skips the comparison: firstInsert.
+ */
+
+const FACT_COLS = 'series_id, period, attr_id, scope_id, valid_from_release, valid_to_release, dataset_id, value, source_value';
+
+const SEP = '\x1f';
+const NUL = '\x1e';
+const CONTROL = /[\x1e\x1f]/;
+
+/** Columns of the trade staging table, in COPY order (StageDictionary rows). */
+export const STAGE_COLUMNS = ['lid', 'period', 'value', 'source_value', 'skey', 'akey'] as const;
+
+/**
+ * Dictionary-encodes the staged rows: an observation row carries a small local id (lid) instead
+ * of its two long keys, and a definition row (lid, skey, akey) goes ahead of the first row that
+ * uses a pair of keys. Consecutive observations share their series (a MOF row gives 26 of
+ * them), so the COPY stream shrinks to about a third and the database resolves each pair of
+ * keys once, then joins on an int. Memory stays bounded: the cache is cleared when it holds
+ * `limit` pairs, and a pair seen again gets a new lid (two lids of one pair resolve alike).
+ */
+export class StageDictionary {
+  private readonly lids = new Map<string, string>();
+  private next = 0;
+  /** Definition rows written so far (not observations). */
+  definitions = 0;
+  constructor(private readonly limit = 4096) {}
+
+  /** The staging rows of one stageRow: [definition,] observation. */
+  rows(row: readonly (string | null)[]): (string | null)[][] {
+    const [skey, akey, period, value, sourceValue] = row;
+    const pair = `${skey}\x1d${akey}`;
+    let lid = this.lids.get(pair);
+    const out: (string | null)[][] = [];
+    if (lid === undefined) {
+      if (this.lids.size >= this.limit) this.lids.clear();
+      lid = String(++this.next);
+      this.lids.set(pair, lid);
+      this.definitions++;
+      out.push([lid, null, null, null, skey!, akey!]);
+    }
+    out.push([lid, period!, value!, sourceValue ?? null, null, null]);
+    return out;
+  }
+}
+
+/** trade.period_code in TypeScript: the same int code for a frequency and a period already checked by periodFits. */
+export function periodCode(frequency: string, period: string): number {
+  const digits = (s: string) => Number(s.replace(/-/g, ''));
+  switch (frequency) {
+    case 'M': return 100_000_000 + digits(period);
+    case 'A': return 200_000_000 + Number(period);
+    case 'FY': return 300_000_000 + Number(period.slice(2));
+    case 'H': return 400_000_000 + Number(period.slice(0, 4)) * 10 + Number(period.slice(5));
+    case 'YTD': return 500_000_000 + digits(period);
+    case 'D': return 600_000_000 + digits(period);
+    case 'MTD': return 700_000_000 + digits(period);
+    default: throw new Error(`no period code for frequency ${frequency}`);
+  }
+}
+
+/**
+ * A row of tradeTarget.toCopy (keys then attrs) as the staging row of the lean store: the series
+ * key and the attribute key (trade.series_key / trade.attribute_key: fields joined by chr(31),
+ * NULL as chr(30)), the period code, the value and the source's wording. Or why it cannot be
+ * stored: a code or label containing one of the two separators.
+ */
+export function stageRow(v: readonly (string | null)[]): (string | null)[] | string {
+  const [reporter, partner, flow, period, frequency, classification, code, measure, psc, label, value, unit, sourceValue, sourceUnit, basis] = v;
+  for (const f of [reporter, partner, flow, classification, code, measure, psc, label, unit, sourceUnit, basis]) {
+    if (f !== null && f !== undefined && CONTROL.test(f)) return 'codes and labels without the control characters U+001E and U+001F';
+  }
+  const skey = `${reporter}${SEP}${partner}${SEP}${flow}${SEP}${classification}${SEP}${code}${SEP}${measure}`;
+  const akey = `${psc}${SEP}${label ?? NUL}${SEP}${unit}${SEP}${sourceUnit ?? NUL}${SEP}${basis ?? NUL}`;
+  return [skey, akey, String(periodCode(frequency!, period!)), value!, sourceValue ?? null];
+}
+
+/** A period code back in words, for messages: 2024-01 (M). */
+export function periodInWords(code: number): string {
+  const f = ['M', 'A', 'FY', 'H', 'YTD', 'D', 'MTD'][Math.floor(code / 100_000_000) - 1] ?? '?';
+  const r = String(code % 100_000_000).padStart(8, '0');
+  const p = f === 'M' || f === 'YTD' ? `${r.slice(2, 6)}-${r.slice(6)}` : f === 'D' || f === 'MTD' ? `${r.slice(0, 4)}-${r.slice(4, 6)}-${r.slice(6)}`
+    : f === 'H' ? `${r.slice(3, 7)}H${r.slice(7)}` : f === 'FY' ? `FY${r.slice(4)}` : r.slice(4);
+  return `${p} (${f})`;
+}
+
+
+/** A value or unit change makes a new vintage; labels ride along (as before the lean store). */
+const CHANGED = (cur: string, k: string) => `(${cur}.value <> ${k}.value OR ${cur}.unit <> ${k}.unit)`;
+
+/** Name of a dataset's partition, as etl.trade_dataset_id creates it. */
+export function partitionOf(dataset: string): string {
+  return `trade.observation_fact_${dataset.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
+}
+
+export const storeSql = {
+  /** $1 dataset name → its small id (creates the dataset's partition on first use). */
+  datasetId: `SELECT etl.trade_dataset_id($1) AS id`,
+  /** $1 dataset id, $2 scope key → scope id. */
+  scopeId: `WITH i AS (INSERT INTO trade.scope (dataset_id, scope_key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id)
+    SELECT id FROM i UNION ALL SELECT id FROM trade.scope WHERE dataset_id = $1 AND scope_key = $2`,
+  /** Is anything of the dataset current? ($1 dataset id) */
+  anyCurrent: `SELECT EXISTS (SELECT 1 FROM trade.observation_fact WHERE dataset_id = $1 AND valid_to_release IS NULL) AS any`,
+  /** The staging table. */
+  createStage: `CREATE TEMP TABLE _stage (lid integer, period integer, value numeric, source_value text, skey text, akey text) ON COMMIT DROP`,
+  /** Series of the staged rows not known yet ($1 dataset id); the key's fields are the columns. */
+  newSeries: `INSERT INTO trade.series (dataset_id, reporter, partner, flow, classification, commodity_code, measure, key)
+    SELECT $1::smallint, split_part(n.k, chr(31), 1), split_part(n.k, chr(31), 2), split_part(n.k, chr(31), 3),
+           split_part(n.k, chr(31), 4), split_part(n.k, chr(31), 5), split_part(n.k, chr(31), 6), n.k
+    FROM (SELECT DISTINCT s.skey AS k FROM _stage s
+          WHERE s.skey IS NOT NULL AND NOT EXISTS (SELECT 1 FROM trade.series x WHERE x.dataset_id = $1 AND x.key = s.skey)) n
+    ON CONFLICT DO NOTHING`,
+  /** Attribute sets of the staged rows not known yet. */
+  newAttrs: `INSERT INTO trade.attribute_set (partner_source_code, commodity_label, unit, source_unit, basis, key)
+    SELECT split_part(n.k, chr(31), 1), nullif(split_part(n.k, chr(31), 2), chr(30)), split_part(n.k, chr(31), 3),
+           nullif(split_part(n.k, chr(31), 4), chr(30)), nullif(split_part(n.k, chr(31), 5), chr(30)), n.k
+    FROM (SELECT DISTINCT s.akey AS k FROM _stage s
+          WHERE s.akey IS NOT NULL AND NOT EXISTS (SELECT 1 FROM trade.attribute_set a WHERE a.key = s.akey)) n
+    ON CONFLICT DO NOTHING`,
+  /** `_lid`: each local id of the staging table resolved to its series and attribute set ($1 dataset id). */
+  lids: `CREATE TEMP TABLE _lid ON COMMIT DROP AS
+    SELECT s.lid, x.id AS series_id, a.id AS attr_id, a.unit
+    FROM _stage s
+    JOIN trade.series x ON x.dataset_id = $1 AND x.key = s.skey
+    JOIN trade.attribute_set a ON a.key = s.akey
+    WHERE s.skey IS NOT NULL`,
+  /** A key the staging table holds twice, named in words (after a first insert refused it). */
+  stageDuplicates: `SELECT x.reporter, x.partner, x.flow, trade.period_text(d.period) AS period, trade.period_frequency(d.period) AS frequency,
+           x.classification, x.commodity_code, x.measure
+    FROM (SELECT l.series_id, s.period FROM _stage s JOIN _lid l ON l.lid = s.lid WHERE s.skey IS NULL
+          GROUP BY l.series_id, s.period HAVING count(*) > 1 LIMIT 1) d
+    JOIN trade.series x ON x.id = d.series_id`,
+  /** A first load: every staged row straight into the partition ($1 dataset id, $2 scope id, $3 release). */
+  firstInsert: `INSERT INTO trade.observation_fact (${FACT_COLS})
+    SELECT l.series_id, s.period, l.attr_id, $2, $3, NULL, $1, s.value, s.source_value
+    FROM _stage s JOIN _lid l ON l.lid = s.lid
+    WHERE s.skey IS NULL`,
+  /** `_k`: the staged observations on integer keys. */
+  keyed: `CREATE TEMP TABLE _k ON COMMIT DROP AS
+    SELECT l.series_id, s.period, l.attr_id, l.unit, s.value, s.source_value
+    FROM _stage s JOIN _lid l ON l.lid = s.lid
+    WHERE s.skey IS NULL`,
+  /** A key given twice, named in words. */
+  duplicates: `SELECT x.reporter, x.partner, x.flow, trade.period_text(d.period) AS period, trade.period_frequency(d.period) AS frequency,
+           x.classification, x.commodity_code, x.measure, d.n
+    FROM (SELECT series_id, period, count(*)::int AS n FROM _k GROUP BY series_id, period HAVING count(*) > 1 LIMIT 1) d
+    JOIN trade.series x ON x.id = d.series_id`,
+  /**
+   * `_chg`: every row that needs a write, from one full join of the staged observations with the
+   * dataset's current rows — new (n), changed (c), same value in another scope (s), and current
+   * rows of this release's scope that the release no longer carries (v). $1 dataset id, $2 scope id.
+   */
+  changes: `CREATE TEMP TABLE _chg ON COMMIT DROP AS
+    SELECT coalesce(k.series_id, f.series_id) AS series_id, coalesce(k.period, f.period) AS period, k.attr_id, k.value, k.source_value,
+           CASE WHEN k.series_id IS NULL THEN 'v' WHEN f.series_id IS NULL THEN 'n'
+                WHEN f.value <> k.value OR fa.unit <> k.unit THEN 'c' ELSE 's' END AS kind
+    FROM _k k
+    FULL JOIN (SELECT series_id, period, value, attr_id, scope_id FROM trade.observation_fact
+               WHERE dataset_id = $1 AND valid_to_release IS NULL) f ON f.series_id = k.series_id AND f.period = k.period
+    LEFT JOIN trade.attribute_set fa ON fa.id = f.attr_id
+    WHERE (k.series_id IS NULL AND f.scope_id = $2)
+       OR (k.series_id IS NOT NULL AND (f.series_id IS NULL OR f.value <> k.value OR fa.unit <> k.unit OR f.scope_id <> $2))`,
+  /** Close current rows whose value changed ($1 dataset id, $2 release). */
+  closeChanged: `UPDATE trade.observation_fact f SET valid_to_release = $2 FROM _chg c
+    WHERE f.dataset_id = $1 AND f.valid_to_release IS NULL AND f.series_id = c.series_id AND f.period = c.period AND c.kind = 'c'`,
+  /** Close current rows of the release's scope that the release no longer carries: `_chg` kind v ($1 dataset id, $2 release). */
+  closeVanished: `UPDATE trade.observation_fact f SET valid_to_release = $2 FROM _chg c
+    WHERE f.dataset_id = $1 AND f.valid_to_release IS NULL AND f.series_id = c.series_id AND f.period = c.period AND c.kind = 'v'`,
+  /** How many current rows of the scope the release would close as vanished. */
+  vanished: `SELECT count(*)::int AS n FROM _chg WHERE kind = 'v'`,
+  /** Unchanged current rows carried by this release move to its scope ($1 dataset id, $2 scope id). */
+  rescope: `UPDATE trade.observation_fact f SET scope_id = $2 FROM _chg c
+    WHERE f.dataset_id = $1 AND f.valid_to_release IS NULL AND f.series_id = c.series_id AND f.period = c.period AND c.kind = 's'`,
+  /** New and changed observations ($1 dataset id, $2 scope id, $3 release). */
+  insert: `INSERT INTO trade.observation_fact (${FACT_COLS})
+    SELECT c.series_id, c.period, c.attr_id, $2, $3, NULL, $1, c.value, c.source_value FROM _chg c WHERE c.kind IN ('n', 'c')`,
+};
+
+/**
+ * The late merge on the lean store (see lateMergeSql in targets.ts for the rules): `_at` holds,
+ * for each key the late release carries, the row that was valid at its publication date.
+ * Parameters — at: $1 dataset id, $2 the late release's publication date; close: $1 dataset id,
+ * $2 late release; insertLate: $1 dataset id, $2 scope id, $3 late release, $4 next release of
+ * the scope, $5 its publication date; insertResumed: $1 dataset id, $2 next release, $3 its
+ * publication date.
+ */
+export const storeLateSql = {
+  at: `CREATE TEMP TABLE _at ON COMMIT DROP AS
+    SELECT f.series_id, f.period, f.valid_from_release, f.valid_to_release AS old_to, tr.published_on AS old_to_pub,
+           f.attr_id, f.scope_id, f.value, f.source_value, fa.unit
+    FROM trade.observation_fact f
+    JOIN etl.release fr ON fr.id = f.valid_from_release
+    LEFT JOIN etl.release tr ON tr.id = f.valid_to_release
+    JOIN trade.attribute_set fa ON fa.id = f.attr_id
+    WHERE f.dataset_id = $1 AND fr.published_on <= $2::date AND (f.valid_to_release IS NULL OR tr.published_on > $2::date)
+      AND EXISTS (SELECT 1 FROM _k k WHERE k.series_id = f.series_id AND k.period = f.period)`,
+  close: `UPDATE trade.observation_fact f SET valid_to_release = $2 FROM _at a, _k k
+    WHERE f.dataset_id = $1 AND f.series_id = a.series_id AND f.period = a.period AND f.valid_from_release = a.valid_from_release
+      AND k.series_id = a.series_id AND k.period = a.period AND ${CHANGED('a', 'k')}`,
+  insertLate: `INSERT INTO trade.observation_fact (${FACT_COLS})
+    SELECT k.series_id, k.period, k.attr_id, $2, $3,
+           CASE WHEN a.old_to IS NOT NULL AND a.old_to_pub <= $5::date THEN a.old_to ELSE $4 END, $1, k.value, k.source_value
+    FROM _k k LEFT JOIN _at a ON a.series_id = k.series_id AND a.period = k.period
+    WHERE a.series_id IS NULL OR ${CHANGED('a', 'k')}`,
+  insertResumed: `INSERT INTO trade.observation_fact (${FACT_COLS})
+    SELECT a.series_id, a.period, a.attr_id, a.scope_id, $2, a.old_to, $1, a.value, a.source_value
+    FROM _at a JOIN _k k ON k.series_id = a.series_id AND k.period = a.period
+    WHERE ${CHANGED('a', 'k')} AND (a.old_to IS NULL OR a.old_to_pub > $3::date) AND a.old_to IS DISTINCT FROM $2`,
+};

@@ -1,0 +1,219 @@
+/**
+ * The lean observation store (sql/050, src/engine/observation-store.ts) on both back-ends:
+ * 1. Vintages through the engine: four releases of one Census scope — a first load, a revision,
+ *    an older release arriving late, and a release that drops rows and changes others. As of
+ *    every date, trade.observation_as_of gives exactly what the newest release published by then
+ *    contains (the files are parsed independently, here, as the oracle); the current view gives
+ *    the last file.
+ * 2. Migration: the same vintages written into a database at migration level 021 (the old wide
+ *    table), then migrated to the new store: the as-of answers, the current view, the history
+ *    and the stage-pinned vintages read the same before and after, and the same as in the
+ *    database the new engine filled.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { backends, useDb } from '../helpers/db.js';
+import { loadConfig } from '../../src/core/config.js';
+import { createLogger } from '../../src/core/logger.js';
+import { datasetById } from '../../src/engine/registry.js';
+import { openRaw, storeStream, type RawFile } from '../../src/fetch/raw-store.js';
+import { loadRelease } from '../../src/engine/load-release.js';
+import { migrate, migrationLevel } from '../../src/db/migrate.js';
+import type { EngineContext } from '../../src/engine/context.js';
+import type { Db } from '../../src/db/connect.js';
+import type { Observation, ReleaseFacts } from '../../src/core/vocabulary.js';
+import { censusFileChunks, type CensusFileStats } from '../../bench/census-api-file.js';
+import { periodCode, periodInWords, stageRow } from '../../src/engine/observation-store.js';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trade-etl-lean-'));
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+const SCOPE = 'test:census-imports-2024';
+
+function censusFile(revise?: { share: number; seed: number }, drop = 0): Buffer {
+  const stats: CensusFileStats = { rows: 0, observations: 0, changedObservations: 0, bytes: 0 };
+  const bytes = Buffer.concat([...censusFileChunks({ rows: 120, seed: 16, revise }, stats)]);
+  if (!drop) return bytes;
+  const rows = JSON.parse(bytes.toString('utf8')) as unknown[];
+  return Buffer.from(JSON.stringify(rows.slice(0, rows.length - drop)));
+}
+
+// Published on these dates; loaded in the order of the list (v3 before v2: v2 arrives late).
+const RELEASES = [
+  { name: 'v1.json', published: '2025-02-01', stage: 'preliminary', bytes: () => censusFile() },
+  { name: 'v3.json', published: '2025-04-01', stage: 'revised', bytes: () => censusFile({ share: 0.05, seed: 1 }) },
+  { name: 'v2.json', published: '2025-03-01', stage: 'revised', bytes: () => censusFile({ share: 0.05, seed: 2 }) },
+  { name: 'v4.json', published: '2025-05-01', stage: 'final', bytes: () => censusFile({ share: 0.05, seed: 3 }, 15) },
+];
+const DATES = ['2025-01-31', '2025-02-01', '2025-02-20', '2025-03-01', '2025-03-31', '2025-04-01', '2025-04-30', '2025-05-01', '2026-01-01'];
+
+const keyOf = (o: { reporter: string; partner: string; flow: string; period: string; frequency: string; classification: string; commodity_code: string; measure: string }) =>
+  [o.reporter, o.partner, o.flow, o.period, o.frequency, o.classification, o.commodity_code, o.measure].join('|');
+
+/** The file's observations as `key → value`, read by the parser alone. */
+async function parsed(raw: RawFile, fileName: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const facts: ReleaseFacts = {};
+  const input = { dataset: 'census.api', fileName, stream: () => openRaw(raw), bytes: raw.bytes, hints: { scopeKey: SCOPE } };
+  for await (const o of datasetById('census.api').parse(input, facts) as AsyncIterable<Observation>) {
+    out.set(keyOf({ ...o, commodity_code: o.commodityCode }), o.value);
+  }
+  return out;
+}
+
+async function asOf(db: Db, date: string | null): Promise<Map<string, string>> {
+  const rows = await db.query<Record<string, string>>(date === null
+    ? `SELECT * , value::text AS v FROM trade.observation`
+    : `SELECT *, value::text AS v FROM trade.observation_as_of($1)`, date === null ? [] : [date]);
+  return new Map(rows.map((r) => [keyOf(r as never), r.v!]));
+}
+
+/** Everything an analyst reads about trade vintages, in a comparable form. */
+async function readings(db: Db) {
+  const order = 'ORDER BY dataset, reporter, partner, flow, period, frequency, classification, commodity_code, measure';
+  const cols = `dataset, reporter, partner, partner_source_code, flow, period, frequency, classification, commodity_code, commodity_label,
+    measure, value::text, unit, source_value, source_unit, basis, scope_key`;
+  const out: Record<string, unknown> = {};
+  out.current = await db.query(`SELECT ${cols}, release_id::int, published_on::text, stage, file_name FROM trade.observation ${order}`);
+  for (const d of DATES) out[`as_of ${d}`] = await db.query(`SELECT ${cols}, release_id::int, published_on::text, stage FROM trade.observation_as_of($1) ${order}`, [d]);
+  out.history = await db.query(`SELECT ${cols}, valid_from_release::int, valid_to_release::int FROM trade.observation_history ${order}, valid_from_release`);
+  out.preliminary = await db.query(`SELECT ${cols}, release_id::int FROM metrics.observation_of_stage(NULL, 'preliminary') ${order}`);
+  out.revised_at = await db.query(`SELECT ${cols}, release_id::int FROM metrics.observation_of_stage('2025-03-15', 'revised') ${order}`);
+  out.at_via_metrics = await db.query(`SELECT ${cols}, release_id::int FROM metrics.observation_at('2025-03-15') ${order}`);
+  return out;
+}
+
+const RELEASE_COLS = ['id', 'source', 'dataset', 'file_name', 'sha256', 'bytes', 'published_on', 'stage', 'scope_key', 'status', 'rows_parsed', 'rows_inserted', 'rows_closed', 'rows_unchanged'];
+const HISTORY_COLS = ['dataset', 'scope_key', 'reporter', 'partner', 'partner_source_code', 'flow', 'period', 'frequency', 'classification', 'commodity_code',
+  'commodity_label', 'measure', 'value', 'unit', 'source_value', 'source_unit', 'basis', 'valid_from_release', 'valid_to_release'];
+
+for (const backend of backends()) {
+  describe(`lean observation store on ${backend}`, () => {
+    const t = useDb(backend);
+    const old = useDb(backend, { migrate: false });
+    const ctx = (): EngineContext => ({ db: t.db(), config: loadConfig({ DATA_DIR: dataDir, LOCK_WAIT_MS: '20000' }), logger: createLogger({ logLevel: 'silent' }) });
+    const files = new Map<string, Map<string, string>>();
+
+    it('keeps every vintage: as of each date, what the newest release published by then says', async () => {
+      const outcomes = [];
+      for (const r of RELEASES) {
+        const raw = await storeStream(dataDir, Readable.from([r.bytes()]));
+        files.set(r.name, await parsed(raw, r.name));
+        const out = await loadRelease(ctx(), datasetById('census.api'), raw, { fileName: r.name, hints: { scopeKey: SCOPE, publishedOn: r.published } });
+        expect(out.error).toBeUndefined();
+        expect(out.status).toBe('loaded');
+        outcomes.push(out);
+        await t.db().query(`UPDATE etl.release SET stage = $2 WHERE id = $1`, [out.releaseId, r.stage]);
+      }
+      const [v1, v3, v2, v4] = outcomes;
+      const f = (n: string) => files.get(n)!;
+      const differ = (a: Map<string, string>, b: Map<string, string>) => [...b].filter(([k, v]) => a.get(k) !== v).length;
+      expect(v1!.rowsInserted).toBe(f('v1.json').size);
+      expect(v3!.rowsInserted).toBe(differ(f('v1.json'), f('v3.json')));
+      expect(v3!.rowsInserted).toBeGreaterThan(0);
+      expect(v3!.rowsClosed).toBe(v3!.rowsInserted);
+      expect(v2!.late).toBe(true);
+      const vanished = [...f('v3.json').keys()].filter((k) => !f('v4.json').has(k)).length;
+      expect(vanished).toBeGreaterThan(0);
+      expect(v4!.rowsClosed).toBe(differ(f('v3.json'), f('v4.json')) + vanished);
+
+      const newest = (d: string) => [...RELEASES].filter((r) => r.published <= d).sort((a, b) => b.published.localeCompare(a.published))[0];
+      for (const d of DATES) {
+        const want = newest(d) ? f(newest(d)!.name) : new Map();
+        expect(await asOf(t.db(), d), `as of ${d}`).toEqual(want);
+      }
+      expect(await asOf(t.db(), null)).toEqual(f('v4.json'));
+
+      // The same bytes again: nothing to do.
+      const again = await loadRelease(ctx(), datasetById('census.api'), await storeStream(dataDir, Readable.from([RELEASES[3]!.bytes()])), { fileName: 'v4-again.json' });
+      expect(again.status).toBe('unchanged');
+      // Rows sit in the dataset's own partition, with one current row per key.
+      const [p] = await t.db().query<{ n: number; cur: number; keys: number }>(`SELECT count(*)::int AS n, count(*) FILTER (WHERE valid_to_release IS NULL)::int AS cur,
+        count(DISTINCT (series_id, period)) FILTER (WHERE valid_to_release IS NULL)::int AS keys FROM trade.observation_fact_census_api`);
+      expect(p!.cur).toBe(f('v4.json').size);
+      expect(p!.keys).toBe(p!.cur);
+    });
+
+    it('period codes: the loader (TypeScript) and the database agree, and they decode to the same period', async () => {
+      const periods: Array<[string, string]> = [['M', '2024-01'], ['M', '1979-12'], ['A', '2024'], ['A', '0999'], ['FY', 'FY2024'], ['H', '2024H1'],
+        ['H', '2023H2'], ['YTD', '2024-11'], ['D', '2025-04-18'], ['D', '2000-02-29']];
+      for (const [f, p] of periods) {
+        const [r] = await t.db().query<{ code: number; p: string; f: string }>(
+          `SELECT trade.period_code($1, $2) AS code, trade.period_text(trade.period_code($1, $2)) AS p, trade.period_frequency(trade.period_code($1, $2)) AS f`, [f, p]);
+        expect([Number(r!.code), r!.p, r!.f]).toEqual([periodCode(f, p), p, f]);
+        expect(periodInWords(periodCode(f, p))).toBe(`${p} (${f})`);
+      }
+    });
+
+    it('refuses codes and labels holding the key separators (U+001E, U+001F), in the loader and through the view', async () => {
+      const row = ['JP', 'US', 'export', '2024', 'A', 'total', 'TOTAL', 'value', '304', 'Cars\u001fparts', '1', 'JPY', '1', 'yen', 'FOB'];
+      expect(stageRow(row)).toMatch(/control characters/);
+      expect(stageRow(row.map((v, i) => (i === 9 ? 'Cars' : v)))).toEqual(['JP\u001fUS\u001fexport\u001ftotal\u001fTOTAL\u001fvalue', '304\u001fCars\u001fJPY\u001fyen\u001fFOB', '200002024', '1', '1']);
+      await expect(t.db().query(`INSERT INTO trade.observation_history (dataset, scope_key, reporter, partner, partner_source_code, flow, period, frequency,
+        classification, commodity_code, measure, value, unit, valid_from_release) VALUES ('x.test', 's', 'JP', 'US', '304', 'export', '2024', 'A', 'total', chr(30), 'value', 1, 'JPY', 1)`))
+        .rejects.toThrow(/chr\(30\)/);
+    });
+
+    it('migrates a database of level 021 to the new store without losing a vintage', async () => {
+      const before = await readings(t.db());
+      // The old database: level 021, the same releases and history rows in the wide table.
+      const o = old.db();
+      await migrate(o, undefined, { upTo: 21 });
+      expect(await migrationLevel(o)).toBe(21);
+      expect((await o.query<{ k: string }>(`SELECT relkind::text AS k FROM pg_class WHERE oid = 'trade.observation_history'::regclass`))[0]!.k).toBe('r');
+      const releases = await t.db().query<Record<string, string | null>>(`SELECT ${RELEASE_COLS.map((c) => `${c}::text AS ${c}`).join(', ')} FROM etl.release ORDER BY id`);
+      const history = await t.db().query<Record<string, string | null>>(`SELECT ${HISTORY_COLS.map((c) => (c === 'value' ? 'value::text' : c)).join(', ')} FROM trade.observation_history`);
+      await o.transaction(async (tx) => {
+        await tx.copyIn('etl.release', RELEASE_COLS, (async function* () { for (const r of releases) yield RELEASE_COLS.map((c) => (r[c] === null ? null : String(r[c]))); })());
+        await tx.query(`SELECT setval('etl.release_id_seq', (SELECT max(id) FROM etl.release))`);
+        await tx.copyIn('trade.observation_history', HISTORY_COLS, (async function* () { for (const r of history) yield HISTORY_COLS.map((c) => (r[c] === null ? null : String(r[c]))); })());
+      });
+      const oldReadings = await readings(o);
+      expect(oldReadings).toEqual(before);
+
+      const { applied } = await migrate(o);
+      expect(applied).toContain('050_lean_observation_store.sql');
+      expect((await o.query<{ k: string }>(`SELECT relkind::text AS k FROM pg_class WHERE oid = 'trade.observation_history'::regclass`))[0]!.k).toBe('v');
+      expect(await readings(o)).toEqual(oldReadings);
+      const [n] = await o.query<{ n: number }>(`SELECT count(*)::int AS n FROM trade.observation_fact_census_api`);
+      expect(n!.n).toBe(history.length);
+
+      // The migrated database goes on loading: the next release merges into the moved rows.
+      const next = censusFile({ share: 0.05, seed: 4 });
+      const octx: EngineContext = { db: o, config: loadConfig({ DATA_DIR: dataDir, LOCK_WAIT_MS: '20000' }), logger: createLogger({ logLevel: 'silent' }) };
+      const out = await loadRelease(octx, datasetById('census.api'), await storeStream(dataDir, Readable.from([next])), { fileName: 'v5.json', hints: { scopeKey: SCOPE, publishedOn: '2025-06-01' } });
+      expect(out.status).toBe('loaded');
+      const want = await parsed(await storeStream(dataDir, Readable.from([next])), 'v5.json');
+      expect(await asOf(o, null)).toEqual(want);
+      expect(await asOf(o, '2025-05-15')).toEqual(files.get('v4.json'));
+    });
+
+    it('a key carried by a release of another scope moves to that scope: a later release of its old scope does not close it', async () => {
+      const ds = datasetById('census.api');
+      const put = async (bytes: Buffer, name: string, scopeKey: string, publishedOn: string) => {
+        const raw = await storeStream(dataDir, Readable.from([bytes]));
+        const out = await loadRelease(ctx(), ds, raw, { fileName: name, hints: { scopeKey, publishedOn } });
+        expect(out.error).toBeUndefined();
+        return { out, obs: await parsed(raw, name) };
+      };
+      // Runs last: the dataset starts empty again (the files share their keys with the first test's).
+      await t.db().query(`TRUNCATE trade.observation_fact_census_api`);
+      const a = await put(censusFile({ share: 0.02, seed: 7 }), 'a.json', 'scope:A', '2025-07-01');
+      const b = await put(censusFile({ share: 0.05, seed: 8 }), 'b.json', 'scope:B', '2025-08-01');
+      expect(b.out.rowsClosed).toBe(b.out.rowsInserted);
+      const c = await put(censusFile({ share: 0.02, seed: 7 }, 15), 'c.json', 'scope:A', '2025-09-01');
+      const changed = [...c.obs].filter(([k, v]) => b.obs.get(k) !== v).length;
+      expect(changed).toBeGreaterThan(0);
+      // Only values that differ from B's are superseded; the 15 rows C lacks are B's now, not vanished.
+      expect(c.out.rowsClosed).toBe(changed);
+      expect(c.out.rowsInserted).toBe(changed);
+      const want = new Map([...b.obs, ...c.obs]);
+      expect(await asOf(t.db(), null)).toEqual(want);
+      const scopes = await t.db().query<{ scope_key: string; n: number }>(`SELECT scope_key, count(*)::int AS n FROM trade.observation GROUP BY 1 ORDER BY 1`);
+      expect(scopes.map((r) => r.scope_key)).toEqual(['scope:A', 'scope:B']);
+      expect(scopes.find((r) => r.scope_key === 'scope:B')!.n).toBe(want.size - c.obs.size);
+    });
+  });
+}
