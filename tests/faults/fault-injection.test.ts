@@ -387,12 +387,12 @@ for (const backend of backends()) {
           const attacks = [
             'RESET ROLE; BEGIN READ WRITE; DELETE FROM trade.observation_history; COMMIT',
             'SET ROLE postgres; BEGIN READ WRITE; DELETE FROM fx.rate_history; COMMIT',
-            'SET SESSION AUTHORIZATION postgres; BEGIN READ WRITE; DROP TABLE trade.observation_history CASCADE; COMMIT',
+            'SET SESSION AUTHORIZATION postgres; BEGIN READ WRITE; DROP TABLE trade.observation_fact CASCADE; COMMIT',
             `SELECT set_config('role', 'postgres', false); SET default_transaction_read_only = off; DELETE FROM etl.release`,
             `reset role; /* comment */ begin read write; do $$ begin execute 'truncate etl.run cascade'; end $$; commit`,
           ];
           for (const sql of attacks) psql(conn, sql);
-          // They did reach the copy: its history table is gone.
+          // They did reach the copy: its fact table is gone, and with it the history view.
           expect(psql(conn, `SELECT coalesce(to_regclass('trade.observation_history')::text, 'dropped')`).out.trim()).toBe('dropped');
           // The extended protocol (Parse/Bind/Execute) as well.
           // (The relay frees the last psql's slot a moment after psql exits.)
