@@ -11,12 +11,17 @@ import { connect, type Db } from '../db/connect.js';
 import { listMigrations, migrationLevel } from '../db/migrate.js';
 import { markInterruptedRuns } from '../engine/runs.js';
 import { rawDir } from '../fetch/raw-store.js';
+import { SOURCES } from '../../pipelines/sources.js';
+import { analystSchemas } from '../engine/registry.js';
 
 export type Level = 'OK' | 'WARN' | 'FAIL';
 export interface Check { name: string; level: Level; detail: string }
 
 /** Schemas the analyst role reads; it must not see etl. */
-export const ANALYST_SCHEMAS = ['ref', 'trade', 'fx', 'metrics', 'tariff'] as const;
+export const ANALYST_SCHEMAS: readonly string[] = analystSchemas();
+
+/** `CENSUS_API_KEY` → 'census api key', the name of its doctor line. */
+const secretCheckName = (env: string) => env.toLowerCase().replace(/_/g, ' ');
 /** Days back the failed-release check looks. */
 const FAILED_WINDOW_DAYS = 7;
 /** Every source publishes at least weekly (H.10) or monthly (MOF, Census): a week without a successful check means refresh is not running. */
@@ -39,9 +44,12 @@ export async function runHealthChecks(config: Config): Promise<Check[]> {
     const c = checkBaseUrl(url);
     add(`base url ${name}`, c.level, c.detail);
   }
-  add('census api key', config.censusApiKey ? 'OK' : 'WARN', config.censusApiKey
-    ? 'CENSUS_API_KEY is set (value not shown)'
-    : 'CENSUS_API_KEY is not set: the Census API answers keyless requests only up to a daily limit per IP; a free key: https://api.census.gov/data/key_signup.html');
+  for (const source of SOURCES) {
+    for (const s of source.secrets ?? []) {
+      if (config.secrets[s.env]) add(secretCheckName(s.env), 'OK', `${s.env} is set (value not shown)`);
+      else if (s.whenMissing) add(secretCheckName(s.env), 'WARN', s.whenMissing);
+    }
+  }
 
   let db: Db | undefined;
   if (!config.databaseUrl && !embeddedExists(config.dataDir)) {

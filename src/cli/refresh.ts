@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { open, table, UsageError } from './common.js';
 import { selectDatasets } from '../engine/registry.js';
+import { SOURCES } from '../../pipelines/sources.js';
 import { refreshDatasets, runStatusOf, type DatasetSummary } from '../engine/refresh.js';
 import { startRun, finishRun, type Trigger } from '../engine/runs.js';
 import type { EngineContext } from '../engine/context.js';
 import { stopOnSignals } from '../ops/stop-signals.js';
 import { signalExitCode } from '../core/errors.js';
-import { redactSecrets } from '../core/config.js';
+import { redactSecrets, sourceSecrets } from '../core/config.js';
 import { printable } from './common.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -14,7 +15,7 @@ const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').ma
 export function register(program: Command): void {
   program.command('refresh')
     .description('discover the newest releases, fetch what changed (conditional GET), load; safe to run from cron')
-    .option('-s, --source <source>', 'only this source (mof, census, frb); repeatable', collect)
+    .option('-s, --source <source>', `only this source (${SOURCES.map((s) => s.id).join(', ')}); repeatable`, collect)
     .option('-d, --dataset <id>', 'only this dataset; repeatable', collect)
     .option('--trigger <trigger>', 'recorded in etl.run: manual or cron', 'manual')
     .option('--allow-shrink', 'load whole-series releases (d41ma, country.xlsx) even if they drop more than MAX_SHRINK_SHARE of the current keys')
@@ -81,6 +82,6 @@ export function formatSummary(summaries: DatasetSummary[]): string {
     for (const r of s.releases) if (r.status === 'failed') out += `\nFAILED ${s.dataset}: ${r.fileName}: ${r.error?.message}`;
   }
   // Error texts come from servers and files: no control characters, no secrets on the screen.
-  out = printable(redactSecrets(out, { censusApiKey: process.env.CENSUS_API_KEY, databaseUrl: process.env.DATABASE_URL }), true);
+  out = printable(redactSecrets(out, { secrets: sourceSecrets(process.env), databaseUrl: process.env.DATABASE_URL }), true);
   return out.endsWith('\n') ? out : `${out}\n`;
 }

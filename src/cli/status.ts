@@ -3,6 +3,7 @@ import { open, table } from './common.js';
 import { migrationLevel, listMigrations } from '../db/migrate.js';
 import { allDatasets } from '../engine/registry.js';
 import { DEFAULT_SCHEDULE_FILE, loadScheduleConfig } from '../ops/schedule-config.js';
+import { analystSchemas } from '../engine/registry.js';
 import { checkFreshness } from '../ops/freshness.js';
 
 export function register(program: Command): void {
@@ -31,7 +32,7 @@ export function register(program: Command): void {
         const level = await migrationLevel(ctx.db);
         const latest = Math.max(...listMigrations().map((m) => m.version));
         const schemas = (await ctx.db.query<{ nspname: string }>(
-          `SELECT nspname FROM pg_namespace WHERE nspname IN ('etl','ref','trade','fx','metrics','tariff') ORDER BY 1`)).map((r) => r.nspname);
+          `SELECT nspname FROM pg_namespace WHERE nspname = ANY($1) ORDER BY 1`, [['etl', ...analystSchemas()]])).map((r) => r.nspname);
         const datasets = level ? await datasetStatus(ctx.db) : [];
         if (opts.json) {
           process.stdout.write(JSON.stringify({ database: ctx.db.describe(), schemas, migrationLevel: level, latestMigration: latest, datasets }, null, 2) + '\n');

@@ -63,13 +63,13 @@ function interrupted(signal: AbortSignal): InterruptedError {
 }
 
 /**
- * Query parameters with the Census API key masked: whatever path a message takes into the
- * database (a release's error, a run's stats), the key's value is never stored.
+ * Query parameters with the sources' secrets (API keys) masked: whatever path a message takes
+ * into the database (a release's error, a run's stats), a key's value is never stored.
  */
-function redactParams(params: unknown[], config: Pick<Config, 'censusApiKey'>): unknown[] {
-  const key = config.censusApiKey;
-  if (!key || key.length < 8) return params;
-  return params.map((p) => (typeof p === 'string' && p.includes(key) ? p.split(key).join('*****') : p));
+function redactParams(params: unknown[], config: Partial<Pick<Config, 'secrets'>>): unknown[] {
+  const keys = Object.values(config.secrets ?? {}).filter((k) => k.length >= 8);
+  if (!keys.length) return params;
+  return params.map((p) => (typeof p === 'string' && keys.some((k) => p.includes(k)) ? keys.reduce((s, k) => s.split(k).join('*****'), p) : p));
 }
 
 const CHUNK_BYTES = 4 * 1024 * 1024;

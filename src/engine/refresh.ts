@@ -52,7 +52,7 @@ async function refreshDataset(ctx: EngineContext, dataset: Dataset<any>, opts: R
   let found: DiscoveredRelease[];
   try {
     found = await dataset.discover({
-      from: opts.from, to: opts.to, baseUrls: config.baseUrls, censusApiKey: config.censusApiKey,
+      from: opts.from, to: opts.to, baseUrls: config.baseUrls, secrets: config.secrets,
       fetchText: (url) => fetchText(url, { config, logger, signal: ctx.signal }),
     });
   } catch (err) {

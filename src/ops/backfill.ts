@@ -127,7 +127,7 @@ async function discoverOnly(ctx: EngineContext, datasets: Dataset<any>[], opts: 
     if (!d.discover) continue;
     try {
       const found = await d.discover({
-        from: opts.from, to: opts.to, baseUrls: ctx.config.baseUrls, censusApiKey: ctx.config.censusApiKey,
+        from: opts.from, to: opts.to, baseUrls: ctx.config.baseUrls, secrets: ctx.config.secrets,
         fetchText: (url) => fetchText(url, { config: ctx.config, logger: ctx.logger, signal: ctx.signal }),
       });
       sum.seen = found.length;
