@@ -26,7 +26,13 @@ export function listMigrations(dir = SQL_DIR): Migration[] {
     });
 }
 
-export interface MigrateResult { applied: string[]; level: number; rolesCreated: boolean }
+export interface MigrateResult {
+  applied: string[];
+  level: number;
+  rolesCreated: boolean;
+  /** Why sql/grants.sql was not applied, when the backend refused roles (not superuser, or no role support). */
+  grantsSkipped?: string;
+}
 
 /**
  * Applies pending migrations, each in its own transaction, then (re)applies the grants of
@@ -74,23 +80,27 @@ async function migrateLocked(db: Db, dir: string): Promise<MigrateResult> {
     });
     applied.push(m.file);
   }
-  const rolesCreated = await applyGrants(db, dir);
+  const grants = await applyGrants(db, dir);
   const level = Math.max(0, ...[...done.keys()], ...listMigrations(dir).map((m) => m.version));
-  return { applied, level, rolesCreated };
+  return { applied, level, rolesCreated: grants.applied, grantsSkipped: grants.skipped };
 }
 
 /**
  * The analyst role and its read-only grants. Re-run after every migrate so that views added by
  * later migrations are covered. Where the backend refuses roles, the database still works.
  */
-async function applyGrants(db: Db, dir: string): Promise<boolean> {
+async function applyGrants(db: Db, dir: string): Promise<{ applied: boolean; skipped?: string }> {
   const file = path.join(dir, 'grants.sql');
-  if (!fs.existsSync(file)) return false;
+  if (!fs.existsSync(file)) return { applied: false, skipped: `no ${file}` };
   try {
     await db.transaction((tx) => tx.exec(fs.readFileSync(file, 'utf8')));
-    return true;
-  } catch {
-    return false;
+    return { applied: true };
+  } catch (err) {
+    // Only a backend that refuses roles is expected (insufficient privilege, feature not
+    // supported); any other failure is a broken grants.sql or database and must be seen.
+    const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+    if (code === '42501' || code === '0A000') return { applied: false, skipped: (err as Error).message };
+    throw new PermanentError(`${file} could not be applied: ${(err as Error).message}`, { file, code });
   }
 }
 

@@ -125,7 +125,11 @@ async function oneRelease(ctx: EngineContext, dataset: Dataset<any>, f: Discover
     await db.query(
       `INSERT INTO etl.release (source, dataset, url, file_name, sha256, bytes, status, error, error_detail, run_id)
        VALUES ($1, $2, $3, $4, '', 0, 'failed', $5, $6, $7)`,
-      [dataset.source, dataset.id, url, f.fileName, e.message, JSON.stringify(err instanceof EtlError ? err.context : {}), ctx.runId ?? null]).catch(() => {});
+      [dataset.source, dataset.id, url, f.fileName, e.message, JSON.stringify(err instanceof EtlError ? err.context : {}), ctx.runId ?? null])
+      .catch((recErr: Error) => {
+        // The outcome still reaches the run's stats (and `retry`); only the etl.release row is missing.
+        logger.error({ dataset: dataset.id, url, err: recErr.message, cause: e.message }, 'could not record the failed release in etl.release');
+      });
     return { ...base, status: 'failed', error: e };
   }
 }

@@ -4,10 +4,9 @@ import { PermanentError } from '../core/errors.js';
 import { redactUrl } from '../core/config.js';
 import type { Db } from '../db/connect.js';
 import { allDatasets, selectDatasets } from '../engine/registry.js';
-import { refreshDatasets, runStatusOf, type DatasetSummary, type RefreshOptions } from '../engine/refresh.js';
-import { startRun, finishRun } from '../engine/runs.js';
+import { refreshDatasets, type DatasetSummary, type RefreshOptions } from '../engine/refresh.js';
+import { recordedRun } from '../engine/run-lifecycle.js';
 import type { EngineContext } from '../engine/context.js';
-import { firstErrorOf, statsOf } from './backfill.js';
 
 /** What a retry of one run will re-run. */
 export interface RetryPlan {
@@ -108,9 +107,8 @@ export async function runRetry(ctx: EngineContext, runId: number, opts: { onRele
   const plan = await planRetry(ctx.db, runId);
   if (!plan.datasets.length) return { plan, summaries: [] as DatasetSummary[], runId: undefined };
   const args = { of: runId, command: plan.baseCommand, from: plan.from, to: plan.to, datasets: plan.datasets.map((d) => d.dataset.id), urls: plan.datasets.flatMap((d) => d.urls) };
-  ctx.runId = await startRun(ctx.db, 'retry', args, 'retry', runId);
-  const summaries: DatasetSummary[] = [];
-  try {
+  const run = await recordedRun(ctx, { command: 'retry', args, trigger: 'retry', retryOf: runId, until: 'the retry was done', notes: plan.notes }, async () => {
+    const summaries: DatasetSummary[] = [];
     for (const item of plan.datasets) {
       if (ctx.signal?.aborted) break;
       const wanted = new Set(item.urls.map(urlKey));
@@ -129,12 +127,7 @@ export async function runRetry(ctx: EngineContext, runId: number, opts: { onRele
       }
       summaries.push(sum);
     }
-  } catch (err) {
-    await finishRun(ctx.db, ctx.runId, 'failed', {}, (err as Error).message);
-    throw err;
-  }
-  const interrupted = Boolean(ctx.signal?.aborted);
-  await finishRun(ctx.db, ctx.runId, runStatusOf(summaries, interrupted),
-    { ...statsOf(summaries), notes: plan.notes, interrupted }, interrupted ? 'stopped by a signal before the retry was done' : firstErrorOf(summaries));
-  return { plan, summaries, runId: ctx.runId };
+    return summaries;
+  });
+  return { plan, summaries: run.summaries, runId: run.runId };
 }
