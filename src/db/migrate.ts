@@ -3,6 +3,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Db } from './connect.js';
 import { PermanentError } from '../core/errors.js';
+import { etlQueries, run } from './etl-schema.js';
 import { REPO_ROOT } from '../core/paths.js';
 
 export const SQL_DIR = path.join(REPO_ROOT, 'sql');
@@ -59,7 +60,8 @@ async function migrateLocked(db: Db, dir: string): Promise<MigrateResult> {
     version int PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   await db.query(`COMMENT ON TABLE etl.schema_migration IS 'Migrations of sql/ applied to this database.'`);
   const done = new Map<number, { name: string; checksum: string }>();
-  for (const r of await db.query<{ version: number; name: string; checksum: string }>('SELECT version, name, checksum FROM etl.schema_migration')) {
+  const q = await etlQueries();
+  for (const r of await run(db, q.selectFrom('etl.schema_migration').select(['version', 'name', 'checksum']))) {
     done.set(Number(r.version), r);
   }
   const applied: string[] = [];
@@ -76,7 +78,7 @@ async function migrateLocked(db: Db, dir: string): Promise<MigrateResult> {
     }
     await db.transaction(async (tx) => {
       await tx.exec(m.sql);
-      await tx.query('INSERT INTO etl.schema_migration (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
+      await run(tx, q.insertInto('etl.schema_migration').values({ version: m.version, name: m.name, checksum: m.checksum }));
     });
     applied.push(m.file);
   }

@@ -3,6 +3,7 @@ import type { Dataset } from '../core/vocabulary.js';
 import { PermanentError } from '../core/errors.js';
 import { redactUrl } from '../core/config.js';
 import type { Db } from '../db/connect.js';
+import { etlQueries, run as runQuery } from '../db/etl-schema.js';
 import { allDatasets, selectDatasets } from '../engine/registry.js';
 import { refreshDatasets, type DatasetSummary, type RefreshOptions } from '../engine/refresh.js';
 import { recordedRun } from '../engine/run-lifecycle.js';
@@ -21,8 +22,6 @@ export interface RetryPlan {
   notes: string[];
 }
 
-interface RunRow { id: string | number; command: string; trigger: string; status: string; args: Record<string, unknown> | string; stats: Record<string, unknown> | string; error: string | null }
-
 function json(v: unknown): Record<string, any> {
   if (typeof v === 'string') { try { return JSON.parse(v); } catch { return {}; } }
   return (v ?? {}) as Record<string, any>;
@@ -34,7 +33,8 @@ function json(v: unknown): Record<string, any> {
  * @example const plan = await planRetry(db, 42); plan.datasets[0].urls // ['https://…/2024124e.xml']
  */
 export async function planRetry(db: Db, runId: number): Promise<RetryPlan> {
-  const [run] = await db.query<RunRow>('SELECT id, command, trigger, status, args, stats, error FROM etl.run WHERE id = $1', [runId]);
+  const q = await etlQueries();
+  const [run] = await runQuery(db, q.selectFrom('etl.run').select(['id', 'command', 'trigger', 'status', 'args', 'stats', 'error']).where('id', '=', runId));
   if (!run) throw new PermanentError(`there is no run ${runId}; \`trade-etl runs --failed\` lists the runs that failed`, { runId, usage: true });
   const args = json(run.args);
   const stats = json(run.stats);
@@ -49,8 +49,8 @@ export async function planRetry(db: Db, runId: number): Promise<RetryPlan> {
     if (whole) w.whole = true;
     else if (url) { w.urls.add(url); if (fileName) w.files[url] ??= fileName; }
   };
-  const failed = await db.query<{ dataset: string; url: string | null; file_name: string }>(
-    `SELECT dataset, url, file_name FROM etl.release WHERE run_id = $1 AND status = 'failed' ORDER BY id`, [runId]);
+  const failed = await runQuery(db, q.selectFrom('etl.release').select(['dataset', 'url', 'file_name'])
+    .where('run_id', '=', runId).where('status', '=', 'failed').orderBy('id'));
   for (const r of failed) {
     if (r.url) add(r.dataset, r.url, r.file_name);
     else notes.push(`${r.dataset}: ${r.file_name} was loaded from a local file, not fetched; run \`trade-etl load\` on it again`);
