@@ -2,7 +2,7 @@ import { loadConfig, redactSecrets, type Config } from '../core/config.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { DataError, EtlError, InterruptedError, signalExitCode } from '../core/errors.js';
 import { connect, type Db } from '../db/connect.js';
-import { migrate } from '../db/migrate.js';
+import { migrate, migrationLevel } from '../db/migrate.js';
 import type { EngineContext } from '../engine/context.js';
 import { printable } from '../core/text.js';
 
@@ -29,7 +29,9 @@ export async function open(opts: { migrate?: boolean; logger?: Logger; config?: 
   const db: Db = await connect(config, logger);
   try {
     if (opts.migrate !== false) await migrate(db);
-    const swept = await markInterruptedRuns(db).catch((err: Error) => {
+    // A database not migrated yet (`migrate` opens without migrating) has no runs to sweep.
+    const migrated = opts.migrate !== false || (await migrationLevel(db)) > 0;
+    const swept = !migrated ? [] : await markInterruptedRuns(db).catch((err: Error) => {
       // Sweeping is housekeeping: the command can still run; say why it did not happen.
       logger.warn({ err: err.message }, 'could not check for runs left running by a process that is gone');
       return [];
