@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backends, useDb } from './helpers/db.js';
-import { migrate, listMigrations } from '../src/db/migrate.js';
+import { migrate, listMigrations, SQL_DIR } from '../src/db/migrate.js';
 
 for (const backend of backends()) {
   describe(`migrations on ${backend}`, () => {
@@ -35,6 +38,19 @@ for (const backend of backends()) {
           AND col_description(c.oid, a.attnum) IS NULL
         ORDER BY 1`);
       expect(missing.map((m) => m.what)).toEqual([]);
+    });
+
+    it('raises a broken sql/grants.sql, naming the file (it used to be skipped silently)', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'grants-'));
+      try {
+        for (const f of fs.readdirSync(SQL_DIR)) if (f.endsWith('.sql')) fs.copyFileSync(path.join(SQL_DIR, f), path.join(dir, f));
+        fs.appendFileSync(path.join(dir, 'grants.sql'), '\nGRANT SELECT ON trade.no_such_view TO analyst;\n');
+        await expect(migrate(t.db(), dir)).rejects.toThrow(/grants\.sql could not be applied: .*no_such_view/);
+        // The grants run in one transaction: the good ones before the bad line are not half-applied.
+        expect((await migrate(t.db())).rolesCreated).toBe(true);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 }

@@ -1,5 +1,6 @@
 import type { DiscoverOptions, DiscoveredRelease } from '../../src/core/vocabulary.js';
 import { PermanentError } from '../../src/core/errors.js';
+import { baseUrl } from '../../src/core/source.js';
 
 /**
  * Where Census releases are. The International Trade API is a query service, not a release
@@ -190,7 +191,7 @@ export async function discoverCensusApi(opts: DiscoverOptions): Promise<Discover
         timeFrom: t.time === 'monthly' ? first : last, timeTo: last,
       };
       out.push({
-        url: censusApiUrl(opts.baseUrls.census, req, opts.censusApiKey),
+        url: censusApiUrl(baseUrl(opts, 'census'), req, opts.secrets?.CENSUS_API_KEY),
         fileName: `census-api-${t.id}-${req.timeFrom === req.timeTo ? req.timeTo : `${req.timeFrom}_${req.timeTo}`}.json`,
         hints: censusApiHints(req),
         label: `${t.label}, ${req.timeFrom === req.timeTo ? req.timeTo : `${req.timeFrom} to ${req.timeTo}`}`,
@@ -221,7 +222,7 @@ export function countryXlsxUrl(baseWww: string): string {
  */
 export async function discoverCensusCountry(opts: DiscoverOptions): Promise<DiscoveredRelease[]> {
   return [{
-    url: countryXlsxUrl(opts.baseUrls.censusWww),
+    url: countryXlsxUrl(baseUrl(opts, 'censusWww')),
     fileName: 'country.xlsx',
     // The file states no release date; today bounds it (used only for annual-only rows).
     hints: { asOf: new Date().toISOString().slice(0, 10) },

@@ -13,6 +13,7 @@
  */
 import type { DiscoverOptions, DiscoveredRelease } from '../../src/core/vocabulary.js';
 import { PermanentError } from '../../src/core/errors.js';
+import { baseUrl } from '../../src/core/source.js';
 
 /** The H.10 daily-rates package id of the Data Download Program (all currencies, `type=package`). */
 export const H10_DAILY_PACKAGE = '60f32914ab61dfab590e0e470153e3ae';
@@ -84,7 +85,7 @@ export async function discoverH10(opts: DiscoverOptions): Promise<DiscoveredRele
   const range = rangeOf(opts);
   const r = range ? dayRange(range.from, range.to) : undefined;
   return [{
-    url: h10Url(opts.baseUrls.frb, range),
+    url: h10Url(baseUrl(opts, 'frb'), range),
     fileName: r ? `H10_daily_${r.first}_${r.last}.csv` : `H10_daily_last${H10_REFRESH_LASTOBS}.csv`,
     label: r ? `H.10 daily rates ${range!.from}..${range!.to}` : `H.10 daily rates, last ${H10_REFRESH_LASTOBS} observations`,
     period: range?.to,
@@ -99,7 +100,7 @@ export async function discoverH10(opts: DiscoverOptions): Promise<DiscoveredRele
 export async function discoverFred(opts: DiscoverOptions): Promise<DiscoveredRelease[]> {
   const range = rangeOf(opts);
   return FRED_TRACKED.map((id) => ({
-    url: fredUrl(opts.baseUrls.fred, id, range),
+    url: fredUrl(baseUrl(opts, 'fred'), id, range),
     fileName: range ? `${id}_${range.from}_${range.to}.csv` : `${id}.csv`,
     label: range ? `FRED ${id} ${range.from}..${range.to}` : `FRED ${id}, whole history`,
     period: range?.to,

@@ -11,6 +11,7 @@
  */
 import type { DiscoverOptions, DiscoveredRelease } from '../../src/core/vocabulary.js';
 import { PermanentError } from '../../src/core/errors.js';
+import { baseUrl } from '../../src/core/source.js';
 import { pressFileName, pressPeriodFromText, pressStage, type PressKind } from './release-naming.js';
 
 /** Path of the English index page on the customs host. */
@@ -101,9 +102,9 @@ export function selectPress(entries: PressIndexEntry[], range: { from?: string; 
 
 /** Discovery of mof.press through the index page. */
 export async function discoverPress(opts: DiscoverOptions): Promise<DiscoveredRelease[]> {
-  const indexUrl = `${opts.baseUrls.mof.replace(/\/$/, '')}${PRESS_INDEX_PATH}`;
+  const indexUrl = `${baseUrl(opts, 'mof').replace(/\/$/, '')}${PRESS_INDEX_PATH}`;
   const html = await opts.fetchText(indexUrl);
-  const entries = parsePressIndex(html, opts.baseUrls.mof);
+  const entries = parsePressIndex(html, baseUrl(opts, 'mof'));
   if (entries.length === 0) {
     throw new PermanentError(`mof.press: the index page ${indexUrl} lists no XML releases; its layout may have changed`, { url: indexUrl });
   }
@@ -150,7 +151,7 @@ export const ESTAT_FILES: readonly EstatFile[] = [
 
 /** Discovery of mof.hs_country from the config table. */
 export async function discoverHsCountry(opts: DiscoverOptions, files: readonly EstatFile[] = ESTAT_FILES): Promise<DiscoveredRelease[]> {
-  const base = opts.baseUrls.estat.replace(/\/$/, '');
+  const base = baseUrl(opts, 'estat').replace(/\/$/, '');
   let chosen: EstatFile[];
   if (opts.from || opts.to) {
     const from = opts.from ?? '0000-00';
@@ -179,7 +180,7 @@ export const TIMESERIES_FILES = ['d41ma', 'd51ma'] as const;
 
 /** Discovery of mof.timeseries: the fixed URLs, for refresh and backfill alike. */
 export async function discoverTimeseries(opts: DiscoverOptions): Promise<DiscoveredRelease[]> {
-  const base = opts.baseUrls.mof.replace(/\/$/, '');
+  const base = baseUrl(opts, 'mof').replace(/\/$/, '');
   return TIMESERIES_FILES.map((f) => ({
     url: `${base}/toukei/suii/html/data/${f}.csv`,
     fileName: `${f}.csv`,

@@ -9,6 +9,7 @@
  */
 import type { DiscoverOptions, DiscoveredRelease } from '../../src/core/vocabulary.js';
 import { PermanentError } from '../../src/core/errors.js';
+import { baseUrl } from '../../src/core/source.js';
 import { revisionFromReleaseName } from './revision.js';
 
 /** The export of the whole current schedule (chapters 01 to 99) as CSV. */
@@ -31,7 +32,7 @@ export async function discoverHts(opts: DiscoverOptions): Promise<DiscoveredRele
     throw new PermanentError('usitc.hts: the USITC REST API exports only the current revision, so there is no range to backfill; ' +
       'load an older revision from USITC\'s archive by hand: trade-etl load hts_YYYY_revision_N_csv.csv --dataset usitc.hts --published-on YYYY-MM-DD', { dataset: 'usitc.hts' });
   }
-  const base = opts.baseUrls.usitc.replace(/\/+$/, '');
+  const base = baseUrl(opts, 'usitc').replace(/\/+$/, '');
   const listUrl = `${base}/reststop/releaseList`;
   let list: unknown;
   try {

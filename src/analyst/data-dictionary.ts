@@ -3,9 +3,10 @@
  * view, column, function), so the documentation analysts read is the one the migrations carry.
  */
 import type { Db } from '../db/connect.js';
+import { analystSchemas } from '../engine/registry.js';
 
 /** Schemas in the order analysts meet them; etl last (bookkeeping, not readable by analysts). */
-export const DICTIONARY_SCHEMAS = ['ref', 'trade', 'fx', 'tariff', 'metrics', 'etl'] as const;
+export const DICTIONARY_SCHEMAS: readonly string[] = [...analystSchemas(), 'etl'];
 
 export interface DictColumn { name: string; type: string; description: string | null }
 export interface DictRelation { name: string; kind: 'table' | 'view' | 'materialized view'; description: string | null; columns: DictColumn[] }

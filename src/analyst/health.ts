@@ -11,12 +11,18 @@ import { connect, type Db } from '../db/connect.js';
 import { listMigrations, migrationLevel } from '../db/migrate.js';
 import { markInterruptedRuns } from '../engine/runs.js';
 import { rawDir } from '../fetch/raw-store.js';
+import { etlQueries, run } from '../db/etl-schema.js';
+import { SOURCES } from '../../pipelines/sources.js';
+import { analystSchemas } from '../engine/registry.js';
 
 export type Level = 'OK' | 'WARN' | 'FAIL';
 export interface Check { name: string; level: Level; detail: string }
 
 /** Schemas the analyst role reads; it must not see etl. */
-export const ANALYST_SCHEMAS = ['ref', 'trade', 'fx', 'metrics', 'tariff'] as const;
+export const ANALYST_SCHEMAS: readonly string[] = analystSchemas();
+
+/** `CENSUS_API_KEY` → 'census api key', the name of its doctor line. */
+const secretCheckName = (env: string) => env.toLowerCase().replace(/_/g, ' ');
 /** Days back the failed-release check looks. */
 const FAILED_WINDOW_DAYS = 7;
 /** Every source publishes at least weekly (H.10) or monthly (MOF, Census): a week without a successful check means refresh is not running. */
@@ -39,9 +45,12 @@ export async function runHealthChecks(config: Config): Promise<Check[]> {
     const c = checkBaseUrl(url);
     add(`base url ${name}`, c.level, c.detail);
   }
-  add('census api key', config.censusApiKey ? 'OK' : 'WARN', config.censusApiKey
-    ? 'CENSUS_API_KEY is set (value not shown)'
-    : 'CENSUS_API_KEY is not set: the Census API answers keyless requests only up to a daily limit per IP; a free key: https://api.census.gov/data/key_signup.html');
+  for (const source of SOURCES) {
+    for (const s of source.secrets ?? []) {
+      if (config.secrets[s.env]) add(secretCheckName(s.env), 'OK', `${s.env} is set (value not shown)`);
+      else if (s.whenMissing) add(secretCheckName(s.env), 'WARN', s.whenMissing);
+    }
+  }
 
   let db: Db | undefined;
   if (!config.databaseUrl && !embeddedExists(config.dataDir)) {
@@ -76,7 +85,9 @@ async function databaseChecks(db: Db, config: Config, add: (name: string, level:
     add('migrations', 'WARN', `database not migrated (latest migration ${latest}); run \`trade-etl migrate\``);
     return;
   }
-  const applied = await db.query<{ version: number; checksum: string }>('SELECT version, checksum FROM etl.schema_migration ORDER BY version');
+  const q = await etlQueries();
+  const { sql } = await import('kysely');
+  const applied = await run(db, q.selectFrom('etl.schema_migration').select(['version', 'checksum']).orderBy('version'));
   const changed = applied.filter((a) => known.some((m) => m.version === Number(a.version) && m.checksum !== a.checksum)).map((a) => a.version);
   const pending = known.filter((m) => !applied.some((a) => Number(a.version) === m.version)).map((m) => m.file);
   if (changed.length) {
@@ -95,7 +106,7 @@ async function databaseChecks(db: Db, config: Config, add: (name: string, level:
   }
 
   const raw = rawStore(config.dataDir);
-  const loaded = await db.query<{ sha256: string }>(`SELECT DISTINCT sha256 FROM etl.release WHERE status IN ('loaded', 'stale')`);
+  const loaded = await run(db, q.selectFrom('etl.release').select('sha256').distinct().where('status', 'in', ['loaded', 'stale']));
   const missing = loaded.filter((r) => !raw.files.has(r.sha256)).length;
   add('raw store', missing ? 'WARN' : 'OK', missing
     ? `${raw.detail}; ${missing} loaded release(s) have no raw file there (reprocessing them needs a re-fetch)`
@@ -103,31 +114,34 @@ async function databaseChecks(db: Db, config: Config, add: (name: string, level:
 
   // Runs whose process is gone are marked failed (interrupted) here too, as every command does on
   // start; those of the last week are listed so a kill or a crash does not pass for OK.
-  if (level >= 40) await markInterruptedRuns(db).catch(() => []);
-  const interruptedRuns = level >= 40 ? await db.query<{ id: string; command: string; error: string }>(`
-    SELECT id, command, error FROM etl.run
-    WHERE status = 'failed' AND error LIKE 'interrupted%' AND started_at > now() - interval '7 days'
-      AND NOT EXISTS (SELECT 1 FROM etl.run r2 WHERE r2.retry_of = etl.run.id AND r2.status = 'succeeded')
-    ORDER BY id DESC`) : [];
+  if (level >= 40) {
+    await markInterruptedRuns(db).catch((err: Error) => add('interrupted runs', 'WARN', `could not mark runs whose process is gone: ${err.message}`));
+  }
+  const interruptedRuns = level >= 40 ? await run(db, q.selectFrom('etl.run as u').select(['u.id', 'u.command', 'u.error'])
+    .where('u.status', '=', 'failed').where('u.error', 'like', 'interrupted%').where('u.started_at', '>', sql<Date>`now() - interval '7 days'`)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('etl.run as r2').select(sql`1`.as('one')).whereRef('r2.retry_of', '=', 'u.id').where('r2.status', '=', 'succeeded'))))
+    .orderBy('u.id', 'desc')) : [];
   add('interrupted runs', interruptedRuns.length ? 'WARN' : 'OK', interruptedRuns.length
     ? `${interruptedRuns.length} run(s) of the last 7 days were interrupted (killed, a signal, or the database went away) and not retried successfully: ${interruptedRuns.slice(0, 5).map((r) => `#${r.id} ${r.command}`).join(', ')} — \`trade-etl retry <id>\` re-runs one`
     : 'no interrupted run in the last 7 days');
 
   // A release stays 'loading' only if its process died between fetch and merge (the merge is one transaction).
   // On the embedded database no other process can be loading now (we hold its lock), so every one is stuck.
-  const stuck = await db.query<{ id: string; dataset: string; file_name: string; fetched_at: Date }>(`
-    SELECT r.id, r.dataset, r.file_name, r.fetched_at
-    FROM etl.release r LEFT JOIN etl.run u ON u.id = r.run_id
-    WHERE r.status = 'loading'
-      AND ($1 OR u.id IS NULL OR u.status <> 'running' OR r.fetched_at < now() - interval '6 hours')
-    ORDER BY r.id`, [db.kind === 'pglite']);
+  const stuck = await run(db, q.selectFrom('etl.release as r').leftJoin('etl.run as u', 'u.id', 'r.run_id')
+    .select(['r.id', 'r.dataset', 'r.file_name', 'r.fetched_at'])
+    .where('r.status', '=', 'loading')
+    .where((eb) => eb.or([
+      eb.lit(db.kind === 'pglite'), eb('u.id', 'is', null), eb('u.status', '<>', 'running'), eb('r.fetched_at', '<', sql<Date>`now() - interval '6 hours'`),
+    ]))
+    .orderBy('r.id'));
   add('stuck releases', stuck.length ? 'WARN' : 'OK', stuck.length
     ? `${stuck.length} release(s) left in 'loading' by a crashed run (the database is consistent; nothing of them was merged): ${stuck.slice(0, 5).map((s) => `#${s.id} ${s.dataset} ${s.file_name}`).join(', ')}${stuck.length > 5 ? ', …' : ''} — refresh/load again`
     : `no release left in 'loading'`);
 
-  const unfinished = await db.query<{ id: string; command: string }>(`
-    SELECT id, command FROM etl.run
-    WHERE status = 'running' AND ($1 OR started_at < now() - interval '6 hours') ORDER BY id`, [db.kind === 'pglite']);
+  const unfinished = await run(db, q.selectFrom('etl.run').select(['id', 'command'])
+    .where('status', '=', 'running')
+    .where((eb) => eb.or([eb.lit(db.kind === 'pglite'), eb('started_at', '<', sql<Date>`now() - interval '6 hours'`)]))
+    .orderBy('id'));
   add('unfinished runs', unfinished.length ? 'WARN' : 'OK', unfinished.length
     ? `${unfinished.length} run(s) never finished (process killed?): ${unfinished.slice(0, 5).map((r) => `#${r.id} ${r.command}`).join(', ')}`
     : 'no run left running');

@@ -7,6 +7,7 @@ import { parsePositiveInt, parseRange } from '../ops/month-range.js';
 import { progressReporter } from '../ops/progress.js';
 import { formatCounts, formatOutcomes } from '../ops/report.js';
 import { stopOnSignals } from '../ops/stop-signals.js';
+import { SOURCES } from '../../pipelines/sources.js';
 import { signalExitCode } from '../core/errors.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -16,7 +17,7 @@ interface BackfillOpts { source?: string[]; dataset?: string[]; from?: string; t
 export function register(program: Command): void {
   program.command('backfill')
     .description('load the releases of a month range (keeps going past failures; never moves the refresh watermark)')
-    .option('-s, --source <source>', 'source to backfill (mof, census, frb); repeatable', collect)
+    .option('-s, --source <source>', `source to backfill (${SOURCES.map((s) => s.id).join(', ')}); repeatable`, collect)
     .option('-d, --dataset <id>', 'only this dataset; repeatable', collect)
     .option('--from <YYYY-MM>', 'first month of the range')
     .option('--to <YYYY-MM>', 'last month of the range')
@@ -30,7 +31,7 @@ export function register(program: Command): void {
       const { from, to } = parseRange(opts.from, opts.to);
       if (!['missing', 'failed', 'all'].includes(opts.reprocess)) throw new UsageError(`--reprocess must be missing, failed or all, got ${JSON.stringify(opts.reprocess)}`);
       const concurrency = parsePositiveInt('--concurrency', opts.concurrency);
-      if (!opts.source?.length && !opts.dataset?.length) throw new UsageError('backfill needs --source (mof, census, frb) or --dataset <id>: a range of every source at once is rarely what you want');
+      if (!opts.source?.length && !opts.dataset?.length) throw new UsageError(`backfill needs --source (${SOURCES.map((s) => s.id).join(', ')}) or --dataset <id>: a range of every source at once is rarely what you want`);
       const datasets = selectDatasets({ source: opts.source, dataset: opts.dataset });
       if (!datasets.length) throw new UsageError(`no dataset matches --source ${opts.source?.join(',') ?? ''} --dataset ${opts.dataset?.join(',') ?? ''}`);
       const dryRun = Boolean(opts.dryRun);

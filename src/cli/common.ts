@@ -2,8 +2,11 @@ import { loadConfig, redactSecrets, type Config } from '../core/config.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { DataError, EtlError, InterruptedError, signalExitCode } from '../core/errors.js';
 import { connect, type Db } from '../db/connect.js';
-import { migrate } from '../db/migrate.js';
+import { migrate, migrationLevel } from '../db/migrate.js';
 import type { EngineContext } from '../engine/context.js';
+import { printable } from '../core/text.js';
+
+export { printable, table } from '../core/text.js';
 import { failUnfinishedRuns, markInterruptedRuns } from '../engine/runs.js';
 
 /** Exit codes: 0 ok, 1 failure, 2 usage. */
@@ -23,10 +26,16 @@ export interface Opened extends EngineContext { close(): Promise<void> }
 export async function open(opts: { migrate?: boolean; logger?: Logger; config?: Config; signal?: AbortSignal } = {}): Promise<Opened> {
   const config = opts.config ?? loadConfig();
   const logger = opts.logger ?? createLogger(config);
-  const db: Db = await connect(config);
+  const db: Db = await connect(config, logger);
   try {
     if (opts.migrate !== false) await migrate(db);
-    const swept = await markInterruptedRuns(db).catch(() => []);
+    // A database not migrated yet (`migrate` opens without migrating) has no runs to sweep.
+    const migrated = opts.migrate !== false || (await migrationLevel(db)) > 0;
+    const swept = !migrated ? [] : await markInterruptedRuns(db).catch((err: Error) => {
+      // Sweeping is housekeeping: the command can still run; say why it did not happen.
+      logger.warn({ err: err.message }, 'could not check for runs left running by a process that is gone');
+      return [];
+    });
     for (const r of swept) {
       logger.warn({ run: r.id, command: r.command, pid: r.pid, host: r.host }, 'run left running by a process that is gone: recorded as failed (interrupted); `trade-etl retry` re-runs it');
     }
@@ -38,26 +47,10 @@ export async function open(opts: { migrate?: boolean; logger?: Logger; config?: 
   return {
     db, config, logger, signal: opts.signal,
     close: async () => {
-      await failUnfinishedRuns(db, 'the command ended before recording how the run went (see its error output)');
+      await failUnfinishedRuns(db, 'the command ended before recording how the run went (see its error output)', logger);
       await db.close();
     },
   };
-}
-
-/**
- * A text safe to print on a terminal: control characters (ANSI escapes, carriage returns, a
- * file name's embedded newline) are shown escaped, as \x1b or \n, instead of acting on it.
- * @example printable('a\x1b[31mb') // 'a\\x1b[31mb'
- */
-export function printable(text: string, keepNewlines = false): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
-    if (keepNewlines && (c === '\n' || c === '\t')) return c;
-    if (c === '\n') return '\\n';
-    if (c === '\r') return '\\r';
-    if (c === '\t') return '\\t';
-    const code = c.charCodeAt(0);
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
 }
 
 /** Prints an error for people on stderr (secrets masked) and returns the exit code. */
@@ -95,14 +88,4 @@ export function reportError(err: unknown, config?: Config): number {
 
 function safeConfig(): Config | undefined {
   try { return loadConfig(); } catch { return undefined; }
-}
-
-/** Formats rows as an aligned text table. */
-export function table(rows: Array<Record<string, unknown>>, columns?: string[]): string {
-  if (!rows.length) return '(none)\n';
-  const cols = columns ?? Object.keys(rows[0]!);
-  const cell = (v: unknown) => (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString().replace('T', ' ').slice(0, 19) : printable(String(v)));
-  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n') + '\n';
 }

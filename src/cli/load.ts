@@ -54,7 +54,7 @@ export function register(program: Command): void {
         }
         process.exitCode = EXIT.ok;
       } catch (err) {
-        await failRun(ctx.db, ctx.runId, err);
+        await failRun(ctx.db, ctx.runId, err, ctx.logger);
         throw err;
       } finally {
         stop.dispose();

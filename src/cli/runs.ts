@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { open, table } from './common.js';
 import { wholeNumber } from './arguments.js';
+import { etlQueries, run } from '../db/etl-schema.js';
 
 export function register(program: Command): void {
   program.command('runs')
@@ -12,11 +13,16 @@ export function register(program: Command): void {
       const limit = wholeNumber('-n/--limit', opts.limit, 1, 100_000);
       const ctx = await open();
       try {
-        const rows = await ctx.db.query<Record<string, unknown>>(`
-          SELECT id, command, trigger, status, retry_of, to_char(started_at, 'YYYY-MM-DD HH24:MI:SS') AS started,
-                 round(extract(epoch FROM (finished_at - started_at))::numeric, 1) AS seconds, left(error, 100) AS error
-          FROM etl.run ${opts.failed ? `WHERE status IN ('failed', 'partial')` : ''}
-          ORDER BY id DESC LIMIT $1`, [limit]);
+        const q = await etlQueries();
+        const { sql } = await import('kysely');
+        let query = q.selectFrom('etl.run').select([
+          'id', 'command', 'trigger', 'status', 'retry_of',
+          sql<string>`to_char(started_at, 'YYYY-MM-DD HH24:MI:SS')`.as('started'),
+          sql<string | null>`round(extract(epoch FROM (finished_at - started_at))::numeric, 1)`.as('seconds'),
+          sql<string | null>`left(error, 100)`.as('error'),
+        ]).orderBy('id', 'desc').limit(limit);
+        if (opts.failed) query = query.where('status', 'in', ['failed', 'partial']);
+        const rows = await run(ctx.db, query);
         process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : table(rows));
       } finally {
         await ctx.close();

@@ -3,6 +3,7 @@ import { loadConfig, redactSecrets } from '../core/config.js';
 import { PermanentError } from '../core/errors.js';
 import { serveEmbedded, type ServeMode } from '../analyst/serve-embedded.js';
 import { snapshotEmbedded, type Snapshot } from '../analyst/serve-snapshot.js';
+import { analystSchemas } from '../engine/registry.js';
 import { open, UsageError } from './common.js';
 
 interface ServeOpts { port: string; host: string; maxConnections: string; owner?: boolean }
@@ -86,7 +87,7 @@ With DATABASE_URL set there is nothing to serve: connect to that server directly
           'Connect with:',
           `  psql -h ${server.host} -p ${server.port} -U ${user} -d trade`,
           `  postgres://${user}@${hostArg}:${server.port}/trade   (any user/database name is accepted; there is no password)`,
-          server.access === 'analyst, read-only' ? 'Schemas: ref, trade, fx, tariff, metrics (read-only). Use --owner for read-write access including etl.' : '',
+          server.access === 'analyst, read-only' ? `Schemas: ${analystSchemas().join(', ')} (read-only). Use --owner for read-write access including etl.` : '',
           /^(127\.|::1$|localhost$)/.test(server.host) ? '' : `warning: listening on ${server.host} — anyone who can reach this port can read the database.`,
           'Press Ctrl-C to stop.',
           '',

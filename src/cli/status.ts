@@ -3,6 +3,8 @@ import { open, table } from './common.js';
 import { migrationLevel, listMigrations } from '../db/migrate.js';
 import { allDatasets } from '../engine/registry.js';
 import { DEFAULT_SCHEDULE_FILE, loadScheduleConfig } from '../ops/schedule-config.js';
+import { analystSchemas } from '../engine/registry.js';
+import { etlQueries, run } from '../db/etl-schema.js';
 import { checkFreshness } from '../ops/freshness.js';
 
 export function register(program: Command): void {
@@ -31,7 +33,7 @@ export function register(program: Command): void {
         const level = await migrationLevel(ctx.db);
         const latest = Math.max(...listMigrations().map((m) => m.version));
         const schemas = (await ctx.db.query<{ nspname: string }>(
-          `SELECT nspname FROM pg_namespace WHERE nspname IN ('etl','ref','trade','fx','metrics','tariff') ORDER BY 1`)).map((r) => r.nspname);
+          `SELECT nspname FROM pg_namespace WHERE nspname = ANY($1) ORDER BY 1`, [['etl', ...analystSchemas()]])).map((r) => r.nspname);
         const datasets = level ? await datasetStatus(ctx.db) : [];
         if (opts.json) {
           process.stdout.write(JSON.stringify({ database: ctx.db.describe(), schemas, migrationLevel: level, latestMigration: latest, datasets }, null, 2) + '\n');
@@ -49,22 +51,30 @@ export function register(program: Command): void {
 
 /** One row per known dataset: latest loaded release, its stage and dates, and the last run touching it. */
 export async function datasetStatus(db: import('../db/connect.js').Db) {
-  const rows = await db.query<Record<string, unknown>>(`
-    SELECT d.dataset,
-           (SELECT count(*) FROM etl.release r WHERE r.dataset = d.dataset AND r.status = 'loaded')::int AS releases,
-           l.file_name AS latest_file, l.stage, l.published_on::text AS published_on,
-           to_char(l.fetched_at, 'YYYY-MM-DD HH24:MI') AS fetched_at,
-           f.status AS last_attempt, f.error AS last_error,
-           lr.id AS last_run, lr.command AS last_run_command, lr.status AS last_run_status,
-           to_char(lr.started_at, 'YYYY-MM-DD HH24:MI') AS last_run_at
-    FROM unnest($1::text[]) AS d(dataset)
-    LEFT JOIN LATERAL (SELECT * FROM etl.release r WHERE r.dataset = d.dataset AND r.status = 'loaded'
-                       ORDER BY r.published_on DESC NULLS LAST, r.id DESC LIMIT 1) l ON true
-    LEFT JOIN LATERAL (SELECT * FROM etl.release r WHERE r.dataset = d.dataset ORDER BY r.id DESC LIMIT 1) f ON true
-    LEFT JOIN LATERAL (SELECT * FROM etl.run x
-                       WHERE x.stats->'datasets' @> jsonb_build_array(jsonb_build_object('dataset', d.dataset))
-                          OR EXISTS (SELECT 1 FROM etl.release r WHERE r.run_id = x.id AND r.dataset = d.dataset)
-                       ORDER BY x.id DESC LIMIT 1) lr ON true
-    ORDER BY d.dataset`, [allDatasets().map((d) => d.id)]);
-  return rows;
+  const q = await etlQueries();
+  const { sql } = await import('kysely');
+  const query = q.selectFrom(sql<{ dataset: string }>`(SELECT unnest(${allDatasets().map((d) => d.id)}::text[]) AS dataset)`.as('d'))
+    .leftJoinLateral((eb) => eb.selectFrom('etl.release as r').selectAll()
+      .whereRef('r.dataset', '=', 'd.dataset').where('r.status', '=', 'loaded')
+      .orderBy(sql`r.published_on DESC NULLS LAST`).orderBy('r.id', 'desc').limit(1).as('l'), (join) => join.onTrue())
+    .leftJoinLateral((eb) => eb.selectFrom('etl.release as r').select(['r.status', 'r.error'])
+      .whereRef('r.dataset', '=', 'd.dataset').orderBy('r.id', 'desc').limit(1).as('f'), (join) => join.onTrue())
+    .leftJoinLateral((eb) => eb.selectFrom('etl.run as x').select(['x.id', 'x.command', 'x.status', 'x.started_at'])
+      .where((w) => w.or([
+        sql<boolean>`x.stats->'datasets' @> jsonb_build_array(jsonb_build_object('dataset', d.dataset))`,
+        w.exists(w.selectFrom('etl.release as r').select(sql`1`.as('one')).whereRef('r.run_id', '=', 'x.id').whereRef('r.dataset', '=', 'd.dataset')),
+      ]))
+      .orderBy('x.id', 'desc').limit(1).as('lr'), (join) => join.onTrue())
+    .select((eb) => [
+      'd.dataset',
+      eb.selectFrom('etl.release as r').select(sql<number>`count(*)::int`.as('n'))
+        .whereRef('r.dataset', '=', 'd.dataset').where('r.status', '=', 'loaded').as('releases'),
+      'l.file_name as latest_file', 'l.stage', sql<string | null>`l.published_on::text`.as('published_on'),
+      sql<string | null>`to_char(l.fetched_at, 'YYYY-MM-DD HH24:MI')`.as('fetched_at'),
+      'f.status as last_attempt', 'f.error as last_error',
+      'lr.id as last_run', 'lr.command as last_run_command', 'lr.status as last_run_status',
+      sql<string | null>`to_char(lr.started_at, 'YYYY-MM-DD HH24:MI')`.as('last_run_at'),
+    ])
+    .orderBy('d.dataset');
+  return run(db, query);
 }

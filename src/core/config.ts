@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from './errors.js';
+import type { SourceDescriptor } from './source.js';
+import { SOURCES } from '../../pipelines/sources.js';
 
 /** Everything configurable, read once from the environment. */
 export interface Config {
@@ -7,17 +9,13 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   logLevel: string;
-  /** Base URLs per source, so tests (and mirrors) can point them elsewhere. */
-  baseUrls: {
-    mof: string;      // https://www.customs.go.jp
-    estat: string;    // https://www.e-stat.go.jp
-    census: string;   // https://api.census.gov  (API)
-    censusWww: string; // https://www.census.gov (country.xlsx)
-    frb: string;      // https://www.federalreserve.gov
-    fred: string;     // https://fred.stlouisfed.org
-    usitc: string;    // https://hts.usitc.gov (HTS REST API: releaseList, exportList)
-  };
-  censusApiKey?: string;
+  /**
+   * Base URL of every host the registered sources declare, by host key, each from its variable
+   * (`MOF_BASE_URL`…) or the publisher's real URL, so tests (and mirrors) can point them elsewhere.
+   */
+  baseUrls: Record<string, string>;
+  /** The sources' secrets that are set, by variable (`CENSUS_API_KEY`); masked in every output. */
+  secrets: Record<string, string>;
   http: {
     timeoutMs: number;
     maxBytes: number;
@@ -71,6 +69,18 @@ function logLevel(raw: string | undefined): string {
   return level;
 }
 
+/** Base URLs of the sources' hosts, by host key, from an environment. */
+export function sourceBaseUrls(env: Record<string, string | undefined>, sources: readonly SourceDescriptor[] = SOURCES): Record<string, string> {
+  return Object.fromEntries(sources.flatMap((s) => s.hosts.map((h) => [h.key, env[h.env] || h.default])));
+}
+
+/** The sources' secrets set in an environment, by variable. */
+export function sourceSecrets(env: Record<string, string | undefined>, sources: readonly SourceDescriptor[] = SOURCES): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of sources) for (const sec of s.secrets ?? []) { const v = env[sec.env]; if (v) out[sec.env] = v; }
+  return out;
+}
+
 /** Reads the configuration from an environment (defaults to process.env). */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR || './data');
@@ -78,16 +88,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
     logLevel: logLevel(env.LOG_LEVEL),
-    baseUrls: {
-      mof: env.MOF_BASE_URL || 'https://www.customs.go.jp',
-      estat: env.ESTAT_BASE_URL || 'https://www.e-stat.go.jp',
-      census: env.CENSUS_BASE_URL || 'https://api.census.gov',
-      censusWww: env.CENSUS_WWW_BASE_URL || 'https://www.census.gov',
-      frb: env.FRB_BASE_URL || 'https://www.federalreserve.gov',
-      fred: env.FRED_BASE_URL || 'https://fred.stlouisfed.org',
-      usitc: env.USITC_BASE_URL || 'https://hts.usitc.gov',
-    },
-    censusApiKey: env.CENSUS_API_KEY || undefined,
+    baseUrls: sourceBaseUrls(env),
+    secrets: sourceSecrets(env),
     http: {
       timeoutMs: int(env, 'HTTP_TIMEOUT_MS', 60_000, 1),
       maxBytes: int(env, 'HTTP_MAX_BYTES', 2 * 1024 * 1024 * 1024),
@@ -116,7 +118,7 @@ export function redactUrl(url: string): string {
 }
 
 /** Replaces every secret of the configuration that occurs in a text. */
-export function redactSecrets(text: string, config?: Pick<Config, 'databaseUrl' | 'censusApiKey'>): string {
+export function redactSecrets(text: string, config?: Partial<Pick<Config, 'databaseUrl' | 'secrets'>>): string {
   let out = text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]*@/g, '$1*****@')
     .replace(/([?&](?:key|api_key|password|token)=)[^&\s"']+/gi, '$1*****');
   const secrets: string[] = [];
@@ -126,7 +128,7 @@ export function redactSecrets(text: string, config?: Pick<Config, 'databaseUrl' 
       if (p) secrets.push(decodeURIComponent(p), p);
     } catch { /* not a URL: nothing to pick out */ }
   }
-  if (config?.censusApiKey) secrets.push(config.censusApiKey);
+  for (const v of Object.values(config?.secrets ?? {})) secrets.push(v);
   for (const s of secrets) if (s.length >= 3) out = out.split(s).join('*****');
   return out;
 }

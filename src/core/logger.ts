@@ -8,7 +8,7 @@ export type { Logger };
  * Every line passes through `redactSecrets`, so a database password or API key that slips into
  * a message or a field is masked before it is written anywhere.
  */
-export function createLogger(config: Pick<Config, 'logLevel' | 'databaseUrl' | 'censusApiKey'>, opts: { pretty?: boolean; destination?: { write(s: string): void } } = {}): Logger {
+export function createLogger(config: Pick<Config, 'logLevel' | 'databaseUrl'> & Partial<Pick<Config, 'secrets'>>, opts: { pretty?: boolean; destination?: { write(s: string): void } } = {}): Logger {
   const pretty = opts.pretty ?? Boolean(process.stderr.isTTY);
   const sink = opts.destination ?? process.stderr;
   const out = pretty ? prettySink(sink) : sink;

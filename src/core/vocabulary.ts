@@ -23,8 +23,8 @@ import type { Target } from '../engine/targets.js';
  * series' monthly total stay two separately-versioned facts and each metric names its dataset.
  */
 
-/** A source's channel id. */
-export type SourceId = 'mof' | 'census' | 'frb' | 'usitc';
+/** A source's id: one registered in pipelines/sources.ts (the core never names one). */
+export type SourceId = string;
 
 /** Normalized stage, ordered. The source's own wording is kept in `sourceStage`. */
 export type Stage = 'preliminary' | 'revised' | 'final';
@@ -166,12 +166,18 @@ export interface DiscoverOptions {
   /** Inclusive month range 'YYYY-MM' (backfill); absent = the newest releases (refresh). */
   from?: string;
   to?: string;
-  /** Base URL of each host (config; tests point them all at one local fixture server). */
-  baseUrls: { mof: string; estat: string; census: string; censusWww: string; frb: string; fred: string; usitc: string };
+  /**
+   * Base URL of each host the sources declare, by host key (config; tests point them all at one
+   * local fixture server). Read one with `baseUrl(opts, key)` (src/core/source.ts).
+   */
+  baseUrls: Readonly<Record<string, string>>;
   /** GET a listing page or API index through the engine's HTTP client (retries, limits). */
   fetchText: (url: string) => Promise<string>;
-  /** CENSUS_API_KEY, when set; put it in URLs with `key=`; the engine masks it in logs. */
-  censusApiKey?: string;
+  /**
+   * The sources' secrets that are set, by environment variable (`CENSUS_API_KEY`); put a key in
+   * URLs as `key=`; the engine masks every value in logs, messages and the database.
+   */
+  secrets?: Readonly<Record<string, string>>;
 }
 
 /** The contract a pipeline implements for each dataset. A pipeline is data, not a framework. */
@@ -179,8 +185,8 @@ export interface Dataset<Row = Observation> {
   id: string;                   // 'mof.press'
   source: SourceId;
   description: string;
-  /** Which history table the rows go to: the core's two, or `store` (tariff: tariff.line_history). */
-  target: 'trade' | 'fx' | 'tariff';
+  /** Which history table the rows go to: the core's `trade` or `fx`, or the schema of the dataset's own `store`. */
+  target: 'trade' | 'fx' | (string & {});
   /** A history table the dataset brings itself (keys, columns, row check); absent = `target`'s. */
   store?: Target<Row>;
   /** Expected content kind, used to refuse an HTML page or wrong bytes before parsing. */

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 import { redactSecrets, type Config } from '../core/config.js';
+import type { Logger } from '../core/logger.js';
 import { asConnectionLost, EtlError, fileSystemError, InterruptedError, isConnectionLost, PermanentError, TransientError } from '../core/errors.js';
 
 /** A value COPY can carry: text, or null. */
@@ -63,13 +64,13 @@ function interrupted(signal: AbortSignal): InterruptedError {
 }
 
 /**
- * Query parameters with the Census API key masked: whatever path a message takes into the
- * database (a release's error, a run's stats), the key's value is never stored.
+ * Query parameters with the sources' secrets (API keys) masked: whatever path a message takes
+ * into the database (a release's error, a run's stats), a key's value is never stored.
  */
-function redactParams(params: unknown[], config: Pick<Config, 'censusApiKey'>): unknown[] {
-  const key = config.censusApiKey;
-  if (!key || key.length < 8) return params;
-  return params.map((p) => (typeof p === 'string' && p.includes(key) ? p.split(key).join('*****') : p));
+function redactParams(params: unknown[], config: Partial<Pick<Config, 'secrets'>>): unknown[] {
+  const keys = Object.values(config.secrets ?? {}).filter((k) => k.length >= 8);
+  if (!keys.length) return params;
+  return params.map((p) => (typeof p === 'string' && keys.some((k) => p.includes(k)) ? keys.reduce((s, k) => s.split(k).join('*****'), p) : p));
 }
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -144,16 +145,19 @@ function pgSession(client: pg.PoolClient | pg.Client, copyFrom: typeof import('p
   };
 }
 
-async function connectPg(config: Config): Promise<Db> {
+async function connectPg(config: Config, logger?: Pick<Logger, 'warn'>): Promise<Db> {
   const url = config.databaseUrl!;
   const [{ default: pg }, { from: copyFrom }] = await Promise.all([import('pg'), import('pg-copy-streams')]);
   const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 15_000 });
   // An idle client that loses its server must not crash the process; the next query reports it.
-  pool.on('error', () => {});
+  // Said in the log, so that a later failure has its cause next to it.
+  const lost = (what: string) => (err: Error) => logger?.warn({ database: redactSecrets(url, config), err: redactSecrets(err.message, config) }, what);
+  pool.on('error', lost('an idle database connection was lost; the next query reconnects'));
   try {
     const c = await pool.connect();
     c.release();
   } catch (err) {
+    // The pool never held a connection: ending it cannot fail in a way worth more than the connect error.
     await pool.end().catch(() => {});
     throw new TransientError(
       `cannot connect to Postgres at ${redactSecrets(url, config)}: ${redactSecrets((err as Error).message, config)}. Is the server running, and is DATABASE_URL right?`,
@@ -187,7 +191,10 @@ async function connectPg(config: Config): Promise<Db> {
       return withClient(async (client) => {
         const s = pgSession(client, copyFrom, config, where, guard);
         // A long statement would run to its end before the next check: cancel it now instead.
-        const cancel = () => { pool.query('SELECT pg_cancel_backend($1)', [(client as unknown as { processID: number }).processID]).catch(() => {}); };
+        const cancel = () => {
+          pool.query('SELECT pg_cancel_backend($1)', [(client as unknown as { processID: number }).processID])
+            .catch((err: Error) => logger?.warn({ err: redactSecrets(err.message, config) }, 'could not cancel the statement in progress; the transaction rolls back at its next statement'));
+        };
         stop?.addEventListener('abort', cancel, { once: true });
         try {
           await s.query('BEGIN');
@@ -195,7 +202,9 @@ async function connectPg(config: Config): Promise<Db> {
           await s.query('COMMIT');
           return out;
         } catch (err) {
-          await client.query('ROLLBACK').catch(() => {});
+          // A failed ROLLBACK means the connection is gone, and the server rolls back with it;
+          // the error that matters is the one that ended the transaction, rethrown below.
+          await client.query('ROLLBACK').catch((rbErr: Error) => logger?.warn({ err: redactSecrets(rbErr.message, config) }, 'ROLLBACK failed: the connection is gone and the server rolls the transaction back'));
           if (stop?.aborted && !(err instanceof EtlError && err.kind === 'data')) throw interrupted(stop);
           throw err;
         } finally {
@@ -208,8 +217,9 @@ async function connectPg(config: Config): Promise<Db> {
     },
     async dedicatedSession() {
       const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 });
-      // A server restart ends this connection; the process learns it at its next query.
-      client.on('error', () => {});
+      // A server restart ends this connection; the process learns it at its next query. A run's
+      // liveness lock lives on such a connection, so losing it is worth a line in the log.
+      client.on('error', lost('a dedicated database connection (a run\'s liveness lock) was lost'));
       try {
         await client.connect();
       } catch (err) {
@@ -476,6 +486,6 @@ function processAlive(pid: number): boolean {
  * Opens the configured database: Postgres when DATABASE_URL is set, else embedded PGlite.
  * @example const db = await connect(loadConfig()); await db.query('select 1'); await db.close();
  */
-export async function connect(config: Config): Promise<Db> {
-  return config.databaseUrl ? connectPg(config) : connectPglite(config);
+export async function connect(config: Config, logger?: Pick<Logger, 'warn'>): Promise<Db> {
+  return config.databaseUrl ? connectPg(config, logger) : connectPglite(config);
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Db } from './connect.js';
 import { PermanentError } from '../core/errors.js';
+import { etlQueries, run } from './etl-schema.js';
 import { REPO_ROOT } from '../core/paths.js';
 
 export const SQL_DIR = path.join(REPO_ROOT, 'sql');
@@ -26,7 +27,13 @@ export function listMigrations(dir = SQL_DIR): Migration[] {
     });
 }
 
-export interface MigrateResult { applied: string[]; level: number; rolesCreated: boolean }
+export interface MigrateResult {
+  applied: string[];
+  level: number;
+  rolesCreated: boolean;
+  /** Why sql/grants.sql was not applied, when the backend refused roles (not superuser, or no role support). */
+  grantsSkipped?: string;
+}
 
 /** Options of migrate(): `upTo` stops after that migration number (to build a database at an older level, e.g. in tests). */
 export interface MigrateOptions { upTo?: number }
@@ -56,7 +63,8 @@ async function migrateLocked(db: Db, dir: string, opts: MigrateOptions): Promise
     version int PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   await db.query(`COMMENT ON TABLE etl.schema_migration IS 'Migrations of sql/ applied to this database.'`);
   const done = new Map<number, { name: string; checksum: string }>();
-  for (const r of await db.query<{ version: number; name: string; checksum: string }>('SELECT version, name, checksum FROM etl.schema_migration')) {
+  const q = await etlQueries();
+  for (const r of await run(db, q.selectFrom('etl.schema_migration').select(['version', 'name', 'checksum']))) {
     done.set(Number(r.version), r);
   }
   const applied: string[] = [];
@@ -74,27 +82,31 @@ async function migrateLocked(db: Db, dir: string, opts: MigrateOptions): Promise
     }
     await db.transaction(async (tx) => {
       await tx.exec(m.sql);
-      await tx.query('INSERT INTO etl.schema_migration (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
+      await run(tx, q.insertInto('etl.schema_migration').values({ version: m.version, name: m.name, checksum: m.checksum }));
     });
     applied.push(m.file);
   }
-  const rolesCreated = await applyGrants(db, dir);
+  const grants = await applyGrants(db, dir);
   const level = Math.max(0, ...[...done.keys()], ...wanted.map((m) => m.version));
-  return { applied, level, rolesCreated };
+  return { applied, level, rolesCreated: grants.applied, grantsSkipped: grants.skipped };
 }
 
 /**
  * The analyst role and its read-only grants. Re-run after every migrate so that views added by
  * later migrations are covered. Where the backend refuses roles, the database still works.
  */
-async function applyGrants(db: Db, dir: string): Promise<boolean> {
+async function applyGrants(db: Db, dir: string): Promise<{ applied: boolean; skipped?: string }> {
   const file = path.join(dir, 'grants.sql');
-  if (!fs.existsSync(file)) return false;
+  if (!fs.existsSync(file)) return { applied: false, skipped: `no ${file}` };
   try {
     await db.transaction((tx) => tx.exec(fs.readFileSync(file, 'utf8')));
-    return true;
-  } catch {
-    return false;
+    return { applied: true };
+  } catch (err) {
+    // Only a backend that refuses roles is expected (insufficient privilege, feature not
+    // supported); any other failure is a broken grants.sql or database and must be seen.
+    const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+    if (code === '42501' || code === '0A000') return { applied: false, skipped: (err as Error).message };
+    throw new PermanentError(`${file} could not be applied: ${(err as Error).message}`, { file, code });
   }
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../core/paths.js';
+import { SOURCES } from '../../pipelines/sources.js';
 
 export const FIXTURES_DIR = path.join(REPO_ROOT, 'fixtures');
 
@@ -20,14 +21,14 @@ export interface FixtureRoute {
   role?: 'listing';
 }
 
-/** The bundled fixtures of every source, in load order (mof, census, frb, usitc — rates and tariffs last is fine). */
+/** The bundled fixtures of every registered source, in the order of pipelines/sources.ts (its load order). */
 export function fixtureRoutes(dir = FIXTURES_DIR): FixtureRoute[] {
   const out: FixtureRoute[] = [];
-  for (const source of ['mof', 'census', 'frb', 'usitc']) {
-    const file = path.join(dir, source, 'routes.json');
+  for (const { id: source, fixtures } of SOURCES) {
+    const file = path.join(dir, fixtures, 'routes.json');
     if (!fs.existsSync(file)) continue;
     const routes = JSON.parse(fs.readFileSync(file, 'utf8')) as Array<Omit<FixtureRoute, 'source'>>;
-    for (const r of routes) out.push({ ...r, source, file: path.join(dir, source, r.file) });
+    for (const r of routes) out.push({ ...r, source, file: path.join(dir, fixtures, r.file) });
   }
   return out;
 }

@@ -3,6 +3,7 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { fixtureRoutes, type FixtureRoute } from './fixture-routes.js';
+import { SOURCES } from '../../pipelines/sources.js';
 
 /**
  * A local HTTP server that serves the bundled fixtures under their real URL paths, with ETag and
@@ -109,9 +110,7 @@ export async function startFixtureServer(opts: { port?: number; routes?: Fixture
   };
 }
 
-/** Environment variables that point every source at a fixture server. */
+/** Environment variables that point every host of every registered source at a fixture server. */
 export function fixtureEnv(url: string): Record<string, string> {
-  return {
-    MOF_BASE_URL: url, ESTAT_BASE_URL: url, CENSUS_BASE_URL: url, CENSUS_WWW_BASE_URL: url, FRB_BASE_URL: url, FRED_BASE_URL: url, USITC_BASE_URL: url,
-  };
+  return Object.fromEntries(SOURCES.flatMap((s) => s.hosts.map((h) => [h.env, url])));
 }

@@ -91,7 +91,10 @@ export async function loadRelease(ctx: EngineContext, dataset: Dataset<any>, raw
       const e = err as Error;
       const detail = err instanceof EtlError ? err.context : {};
       await db.query(`UPDATE etl.release SET status = 'failed', error = $2, error_detail = $3 WHERE id = $1`,
-        [releaseId, e.message, JSON.stringify(detail)]).catch(() => {});
+        [releaseId, e.message, JSON.stringify(detail)]).catch((recErr: Error) => {
+        // The release row stays 'loading'; the next command's sweep marks it failed (interrupted).
+        log.error({ releaseId, err: recErr.message, cause: e.message }, 'could not record the release as failed');
+      });
       log.error({ err: e.message, ...(err instanceof EtlError ? err.toLog() : {}) }, 'release failed; database unchanged');
       return { ...base, status: 'failed', releaseId, error: e, ms: Date.now() - started };
     }

@@ -3,6 +3,7 @@ import { EtlError } from '../core/errors.js';
 import { redactUrl } from '../core/config.js';
 import { fetchText, fetchToStore } from '../fetch/http.js';
 import { loadRelease, type ReleaseOutcome } from './load-release.js';
+import { etlQueries, run } from '../db/etl-schema.js';
 import type { EngineContext } from './context.js';
 
 export type ReleaseResult = ReleaseOutcome | (Omit<ReleaseOutcome, 'status'> & { status: 'not-modified' | 'no-data' | 'would-fetch' | 'skipped' });
@@ -52,7 +53,7 @@ async function refreshDataset(ctx: EngineContext, dataset: Dataset<any>, opts: R
   let found: DiscoveredRelease[];
   try {
     found = await dataset.discover({
-      from: opts.from, to: opts.to, baseUrls: config.baseUrls, censusApiKey: config.censusApiKey,
+      from: opts.from, to: opts.to, baseUrls: config.baseUrls, secrets: config.secrets,
       fetchText: (url) => fetchText(url, { config, logger, signal: ctx.signal }),
     });
   } catch (err) {
@@ -86,10 +87,10 @@ async function oneRelease(ctx: EngineContext, dataset: Dataset<any>, f: Discover
   const { db, config, logger } = ctx;
   const url = redactUrl(f.url);
   const base = { dataset: dataset.id, fileName: f.fileName };
-  const [cached] = await db.query<{ etag: string | null; last_modified: string | null; sha256: string }>(
-    'SELECT etag, last_modified, sha256 FROM etl.http_cache WHERE url = $1', [url]);
-  const [prior] = await db.query<{ status: string }>(
-    `SELECT status FROM etl.release WHERE dataset = $1 AND url = $2 ORDER BY id DESC LIMIT 1`, [dataset.id, url]);
+  const q = await etlQueries();
+  const [cached] = await run(db, q.selectFrom('etl.http_cache').select(['etag', 'last_modified', 'sha256']).where('url', '=', url));
+  const [prior] = await run(db, q.selectFrom('etl.release').select('status')
+    .where('dataset', '=', dataset.id).where('url', '=', url).orderBy('id', 'desc').limit(1));
   if (opts.reprocess === 'missing' && prior && prior.status !== 'failed') return { ...base, status: 'skipped' };
   if (opts.reprocess === 'failed' && prior?.status !== 'failed') return { ...base, status: 'skipped' };
   if (opts.dryRun) return { ...base, status: 'would-fetch' };
@@ -100,7 +101,7 @@ async function oneRelease(ctx: EngineContext, dataset: Dataset<any>, f: Discover
       validators: opts.reprocess === 'all' || prior?.status === 'failed' ? undefined : cached ? { etag: cached.etag, lastModified: cached.last_modified } : undefined,
     });
     if (got.status === 'not-modified') {
-      await db.query('UPDATE etl.http_cache SET checked_at = now() WHERE url = $1', [url]);
+      await run(db, q.updateTable('etl.http_cache').set({ checked_at: q.fn<Date>('now') }).where('url', '=', url));
       logger.info({ dataset: dataset.id, url }, 'not modified since last fetch');
       return { ...base, status: 'not-modified' };
     }
@@ -112,20 +113,25 @@ async function oneRelease(ctx: EngineContext, dataset: Dataset<any>, f: Discover
       fileName: f.fileName, url: f.url, contentType: got.contentType, etag: got.etag, lastModified: got.lastModified, hints: f.hints, fromHttp: true, allowShrink: opts.allowShrink,
     });
     if (outcome.status !== 'failed') {
-      await db.query(
-        `INSERT INTO etl.http_cache (url, dataset, etag, last_modified, sha256) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (url) DO UPDATE SET etag = EXCLUDED.etag, last_modified = EXCLUDED.last_modified, sha256 = EXCLUDED.sha256, checked_at = now()`,
-        [url, dataset.id, got.etag, got.lastModified, got.raw.sha256]);
+      await run(db, q.insertInto('etl.http_cache')
+        .values({ url, dataset: dataset.id, etag: got.etag, last_modified: got.lastModified, sha256: got.raw.sha256 })
+        .onConflict((oc) => oc.column('url').doUpdateSet((eb) => ({
+          etag: eb.ref('excluded.etag'), last_modified: eb.ref('excluded.last_modified'), sha256: eb.ref('excluded.sha256'), checked_at: q.fn<Date>('now'),
+        }))));
     }
     return outcome;
   } catch (err) {
     const e = err as Error;
     logger.error({ dataset: dataset.id, url, err: e.message, ...(err instanceof EtlError ? err.toLog() : {}) }, 'release failed');
     // Record the failed fetch so `runs --failed` and `retry` can find it.
-    await db.query(
-      `INSERT INTO etl.release (source, dataset, url, file_name, sha256, bytes, status, error, error_detail, run_id)
-       VALUES ($1, $2, $3, $4, '', 0, 'failed', $5, $6, $7)`,
-      [dataset.source, dataset.id, url, f.fileName, e.message, JSON.stringify(err instanceof EtlError ? err.context : {}), ctx.runId ?? null]).catch(() => {});
+    await run(db, q.insertInto('etl.release').values({
+      source: dataset.source, dataset: dataset.id, url, file_name: f.fileName, sha256: '', bytes: 0, status: 'failed',
+      error: e.message, error_detail: JSON.stringify(err instanceof EtlError ? err.context : {}), run_id: ctx.runId ?? null,
+    }))
+      .catch((recErr: Error) => {
+        // The outcome still reaches the run's stats (and `retry`); only the etl.release row is missing.
+        logger.error({ dataset: dataset.id, url, err: recErr.message, cause: e.message }, 'could not record the failed release in etl.release');
+      });
     return { ...base, status: 'failed', error: e };
   }
 }
@@ -135,10 +141,12 @@ async function moveWatermark(ctx: EngineContext, dataset: string, found: Discove
   const periods = found.filter((f) => ok.some((r) => r.fileName === f.fileName) && f.period).map((f) => f.period!);
   if (!periods.length) return;
   const last = periods.sort().at(-1)!;
-  await ctx.db.query(
-    `INSERT INTO etl.watermark (dataset, last_period) VALUES ($1, $2)
-     ON CONFLICT (dataset) DO UPDATE SET last_period = GREATEST(etl.watermark.last_period, EXCLUDED.last_period), updated_at = now()`,
-    [dataset, last]);
+  const q = await etlQueries();
+  await run(ctx.db, q.insertInto('etl.watermark').values({ dataset, last_period: last })
+    .onConflict((oc) => oc.column('dataset').doUpdateSet((eb) => ({
+      last_period: eb.fn<string>('GREATEST', [eb.ref('etl.watermark.last_period'), eb.ref('excluded.last_period')]),
+      updated_at: eb.fn<Date>('now'),
+    }))));
 }
 
 /**

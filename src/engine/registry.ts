@@ -1,6 +1,14 @@
 import type { Dataset, SourceId } from '../core/vocabulary.js';
 import { PermanentError } from '../core/errors.js';
-import { PIPELINES } from '../../pipelines/index.js';
+import { PIPELINES, SOURCES } from '../../pipelines/index.js';
+
+/** The schemas the analyst reads that the core's own SQL creates. */
+const CORE_ANALYST_SCHEMAS = ['ref', 'trade', 'fx'];
+
+/** Every schema the analyst reads: the core's, each source's own (usitc: tariff), then metrics. */
+export function analystSchemas(): string[] {
+  return [...CORE_ANALYST_SCHEMAS, ...SOURCES.flatMap((s) => s.schemas ?? []), 'metrics'];
+}
 
 /** Every dataset the tool knows, by id. */
 export function allDatasets(): Dataset<any>[] {

@@ -1,5 +1,7 @@
 import os from 'node:os';
 import type { Db } from '../db/connect.js';
+import type { Logger } from '../core/logger.js';
+import { etlQueries, run } from '../db/etl-schema.js';
 
 export type Trigger = 'cron' | 'manual' | 'backfill' | 'schedule' | 'retry';
 export type RunStatus = 'succeeded' | 'failed' | 'partial';
@@ -16,16 +18,20 @@ const held = new Map<number, { db: Db; end: () => Promise<void> }>();
 
 const HOST = os.hostname();
 
+/** etl.release.error_detail of a release whose run was interrupted. */
+const INTERRUPTED = JSON.stringify({ interrupted: true });
+
 /** Records the start of a command in etl.run (with this process's pid and host) and returns its id. */
 export async function startRun(db: Db, command: string, args: Record<string, unknown>, trigger: Trigger, retryOf?: number): Promise<number> {
-  const insert = 'INSERT INTO etl.run (command, args, trigger, retry_of, pid, host) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id';
-  const params = [command, JSON.stringify(args), trigger, retryOf ?? null, process.pid, HOST];
+  const insert = (await etlQueries()).insertInto('etl.run')
+    .values({ command, args: JSON.stringify(args), trigger, retry_of: retryOf ?? null, pid: process.pid, host: HOST })
+    .returning('id');
   if (db.kind === 'pg' && db.dedicatedSession) {
     // Row and lock in one transaction: no other process ever sees the row without its lock.
     const s = await db.dedicatedSession();
     try {
       await s.query('BEGIN');
-      const [r] = await s.query<{ id: string | number }>(insert, params);
+      const [r] = await run(s, insert);
       const id = Number(r!.id);
       await s.query('SELECT pg_advisory_lock($1, $2::bigint::int)', [RUN_LOCK_CLASS, id % 2 ** 31]);
       await s.query('COMMIT');
@@ -36,17 +42,19 @@ export async function startRun(db: Db, command: string, args: Record<string, unk
       throw err;
     }
   }
-  const [r] = await db.query<{ id: string | number }>(insert, params);
+  const [r] = await run(db, insert);
   const id = Number(r!.id);
   held.set(id, { db, end: async () => {} });
   return id;
 }
 
 /** Records how a run ended (and lets go of its liveness lock). */
-export async function finishRun(db: Db, id: number, status: RunStatus, stats: Record<string, unknown>, error?: string): Promise<void> {
+export async function finishRun(db: Db, id: number, status: RunStatus, stats: object, error?: string): Promise<void> {
   try {
-    await db.query('UPDATE etl.run SET finished_at = now(), status = $2, stats = $3, error = $4 WHERE id = $1',
-      [id, status, JSON.stringify(stats), error ?? null]);
+    const q = await etlQueries();
+    await run(db, q.updateTable('etl.run')
+      .set({ finished_at: q.fn<Date>('now'), status, stats: JSON.stringify(stats), error: error ?? null })
+      .where('id', '=', id));
   } finally {
     const h = held.get(id);
     held.delete(id);
@@ -58,15 +66,18 @@ export async function finishRun(db: Db, id: number, status: RunStatus, stats: Re
  * Records a run as failed when its command ended by an error, if the database still answers;
  * never throws (the original error is what the caller reports).
  */
-export async function failRun(db: Db, id: number | undefined, err: unknown): Promise<void> {
+export async function failRun(db: Db, id: number | undefined, err: unknown, logger?: Pick<Logger, 'error'>): Promise<void> {
   if (id === undefined || !held.has(id)) return;
   const msg = err instanceof Error ? err.message : String(err);
-  await finishRun(db, id, 'failed', {}, msg).catch(() => {});
+  await finishRun(db, id, 'failed', {}, msg).catch((finishErr: Error) => {
+    // The run stays 'running'; the next command's sweep marks it interrupted (markInterruptedRuns).
+    logger?.error({ runId: id, err: finishErr.message, cause: msg }, 'could not record the run as failed');
+  });
 }
 
 /** Runs of this process on `db` not finished yet: a command ending marks them failed. */
-export async function failUnfinishedRuns(db: Db, why: string): Promise<void> {
-  for (const [id, h] of [...held]) if (h.db === db) await failRun(db, id, new Error(why));
+export async function failUnfinishedRuns(db: Db, why: string, logger?: Pick<Logger, 'error'>): Promise<void> {
+  for (const [id, h] of [...held]) if (h.db === db) await failRun(db, id, new Error(why), logger);
 }
 
 export interface InterruptedRun { id: number; command: string; pid: number | null; host: string | null }
@@ -80,8 +91,11 @@ export interface InterruptedRun { id: number; command: string; pid: number | nul
  * @example const swept = await markInterruptedRuns(db);
  */
 export async function markInterruptedRuns(db: Db): Promise<InterruptedRun[]> {
-  const running = await db.query<{ id: string; command: string; pid: number | null; host: string | null; old: boolean }>(
-    `SELECT id, command, pid, host, started_at < now() - interval '6 hours' AS old FROM etl.run WHERE status = 'running' ORDER BY id`);
+  const q = await etlQueries();
+  const { sql } = await import('kysely');
+  const running = await run(db, q.selectFrom('etl.run')
+    .select(['id', 'command', 'pid', 'host', sql<boolean>`started_at < now() - interval '6 hours'`.as('old')])
+    .where('status', '=', 'running').orderBy('id'));
   const gone: InterruptedRun[] = [];
   for (const r of running) {
     const id = Number(r.id);
@@ -100,15 +114,21 @@ export async function markInterruptedRuns(db: Db): Promise<InterruptedRun[]> {
   for (const g of gone) {
     const who = g.pid === null ? 'its process' : `process ${g.pid} on ${g.host}`;
     const why = `interrupted: ${who} ended without recording an outcome (killed, or the machine or database restarted); nothing of its unfinished release was merged`;
-    await db.query(`UPDATE etl.run SET status = 'failed', finished_at = COALESCE(finished_at, now()), error = $2 WHERE id = $1 AND status = 'running'`, [g.id, why]);
-    await db.query(`UPDATE etl.release SET status = 'failed', error = $2, error_detail = '{"interrupted": true}' WHERE run_id = $1 AND status = 'loading'`, [g.id, why]);
+    await run(db, q.updateTable('etl.run')
+      .set({ status: 'failed', finished_at: sql<Date>`COALESCE(finished_at, now())`, error: why })
+      .where('id', '=', g.id).where('status', '=', 'running'));
+    await run(db, q.updateTable('etl.release')
+      .set({ status: 'failed', error: why, error_detail: INTERRUPTED })
+      .where('run_id', '=', g.id).where('status', '=', 'loading'));
   }
   // On the embedded database nothing else can be loading now: a release left 'loading' without
   // a live run of this process (say, by a hand-made run_id-less load) is as dead as its run.
   if (db.kind === 'pglite') {
     const mine = [...held.keys()];
-    await db.query(`UPDATE etl.release SET status = 'failed', error = 'interrupted: its process ended before the release was merged; nothing of it was loaded', error_detail = '{"interrupted": true}'
-      WHERE status = 'loading' AND (run_id IS NULL OR NOT (run_id = ANY($1::bigint[])))`, [mine]);
+    await run(db, q.updateTable('etl.release')
+      .set({ status: 'failed', error: 'interrupted: its process ended before the release was merged; nothing of it was loaded', error_detail: INTERRUPTED })
+      .where('status', '=', 'loading')
+      .where((eb) => eb.or([eb('run_id', 'is', null), eb.not(eb('run_id', '=', sql<number>`ANY(${mine}::bigint[])`))])));
   }
   return gone;
 }

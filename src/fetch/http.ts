@@ -18,7 +18,7 @@ export type FetchOutcome =
 
 export interface FetchOptions {
   /** The secrets, when given, are masked in messages quoting a server's answer. */
-  config: Pick<Config, 'http' | 'dataDir'> & Partial<Pick<Config, 'censusApiKey' | 'databaseUrl'>>;
+  config: Pick<Config, 'http' | 'dataDir'> & Partial<Pick<Config, 'secrets' | 'databaseUrl'>>;
   logger?: Logger;
   validators?: Validators;
   /** What the body should be; an HTML page instead is treated as a transient failure. */

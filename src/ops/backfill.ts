@@ -1,8 +1,8 @@
 import type { Dataset, DiscoveredRelease, DiscoverOptions } from '../core/vocabulary.js';
 import { redactUrl } from '../core/config.js';
 import { fetchText } from '../fetch/http.js';
-import { refreshDatasets, runStatusOf, type DatasetSummary, type RefreshOptions } from '../engine/refresh.js';
-import { startRun, finishRun } from '../engine/runs.js';
+import { refreshDatasets, type DatasetSummary, type RefreshOptions } from '../engine/refresh.js';
+import { recordedRun } from '../engine/run-lifecycle.js';
 import type { EngineContext } from '../engine/context.js';
 import { periodInRange } from './month-range.js';
 
@@ -56,40 +56,9 @@ export async function runBackfill(
     const summaries = opts.migrated === false ? await discoverOnly(ctx, walkable, refreshOpts) : await refreshDatasets(ctx, walkable, refreshOpts);
     return { summaries, notes, interrupted: Boolean(ctx.signal?.aborted) };
   }
-  ctx.runId = await startRun(ctx.db, 'backfill', args, 'backfill');
-  let summaries: DatasetSummary[];
-  try {
-    summaries = await refreshDatasets(ctx, walkable, refreshOpts);
-  } catch (err) {
-    await finishRun(ctx.db, ctx.runId, 'failed', {}, (err as Error).message);
-    throw err;
-  }
-  const interrupted = Boolean(ctx.signal?.aborted);
-  const firstError = firstErrorOf(summaries);
-  const error = interrupted ? `stopped (${String((ctx.signal?.reason as Error)?.message ?? 'signal')}) before the range was done${firstError ? `; ${firstError}` : ''}` : firstError || undefined;
-  await finishRun(ctx.db, ctx.runId, runStatusOf(summaries, interrupted), { ...statsOf(summaries), notes, interrupted }, error);
-  return { runId: ctx.runId, summaries, notes, interrupted };
-}
-
-/** The first failure of a run, for etl.run.error. */
-export function firstErrorOf(summaries: DatasetSummary[]): string | undefined {
-  for (const s of summaries) {
-    if (s.discoverError) return `${s.dataset}: discovery: ${s.discoverError}`;
-    const r = s.releases.find((x) => x.error);
-    if (r) return `${s.dataset}: ${r.fileName}: ${r.error!.message}`;
-  }
-  return undefined;
-}
-
-/** etl.run.stats of a backfill or retry: per dataset counts and each release's outcome with its URL. */
-export function statsOf(summaries: DatasetSummary[]) {
-  return {
-    datasets: summaries.map((s) => ({
-      dataset: s.dataset, seen: s.seen, loaded: s.loaded, unchanged: s.unchanged, failed: s.failed,
-      rowsInserted: s.rowsInserted, rowsClosed: s.rowsClosed, discoverError: s.discoverError,
-      releases: s.releases.map((r) => ({ file: r.fileName, url: r.url, label: r.label, status: r.status, releaseId: r.releaseId, rows: r.rowsInserted, error: r.error?.message })),
-    })),
-  };
+  const run = await recordedRun(ctx, { command: 'backfill', args, trigger: 'backfill', until: 'the range was done', notes },
+    () => refreshDatasets(ctx, walkable, refreshOpts));
+  return { ...run, notes };
 }
 
 /**
@@ -127,7 +96,7 @@ async function discoverOnly(ctx: EngineContext, datasets: Dataset<any>[], opts: 
     if (!d.discover) continue;
     try {
       const found = await d.discover({
-        from: opts.from, to: opts.to, baseUrls: ctx.config.baseUrls, censusApiKey: ctx.config.censusApiKey,
+        from: opts.from, to: opts.to, baseUrls: ctx.config.baseUrls, secrets: ctx.config.secrets,
         fetchText: (url) => fetchText(url, { config: ctx.config, logger: ctx.logger, signal: ctx.signal }),
       });
       sum.seen = found.length;

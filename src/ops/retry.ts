@@ -3,11 +3,11 @@ import type { Dataset } from '../core/vocabulary.js';
 import { PermanentError } from '../core/errors.js';
 import { redactUrl } from '../core/config.js';
 import type { Db } from '../db/connect.js';
+import { etlQueries, run as runQuery } from '../db/etl-schema.js';
 import { allDatasets, selectDatasets } from '../engine/registry.js';
-import { refreshDatasets, runStatusOf, type DatasetSummary, type RefreshOptions } from '../engine/refresh.js';
-import { startRun, finishRun } from '../engine/runs.js';
+import { refreshDatasets, type DatasetSummary, type RefreshOptions } from '../engine/refresh.js';
+import { recordedRun } from '../engine/run-lifecycle.js';
 import type { EngineContext } from '../engine/context.js';
-import { firstErrorOf, statsOf } from './backfill.js';
 
 /** What a retry of one run will re-run. */
 export interface RetryPlan {
@@ -22,8 +22,6 @@ export interface RetryPlan {
   notes: string[];
 }
 
-interface RunRow { id: string | number; command: string; trigger: string; status: string; args: Record<string, unknown> | string; stats: Record<string, unknown> | string; error: string | null }
-
 function json(v: unknown): Record<string, any> {
   if (typeof v === 'string') { try { return JSON.parse(v); } catch { return {}; } }
   return (v ?? {}) as Record<string, any>;
@@ -35,7 +33,8 @@ function json(v: unknown): Record<string, any> {
  * @example const plan = await planRetry(db, 42); plan.datasets[0].urls // ['https://…/2024124e.xml']
  */
 export async function planRetry(db: Db, runId: number): Promise<RetryPlan> {
-  const [run] = await db.query<RunRow>('SELECT id, command, trigger, status, args, stats, error FROM etl.run WHERE id = $1', [runId]);
+  const q = await etlQueries();
+  const [run] = await runQuery(db, q.selectFrom('etl.run').select(['id', 'command', 'trigger', 'status', 'args', 'stats', 'error']).where('id', '=', runId));
   if (!run) throw new PermanentError(`there is no run ${runId}; \`trade-etl runs --failed\` lists the runs that failed`, { runId, usage: true });
   const args = json(run.args);
   const stats = json(run.stats);
@@ -50,8 +49,8 @@ export async function planRetry(db: Db, runId: number): Promise<RetryPlan> {
     if (whole) w.whole = true;
     else if (url) { w.urls.add(url); if (fileName) w.files[url] ??= fileName; }
   };
-  const failed = await db.query<{ dataset: string; url: string | null; file_name: string }>(
-    `SELECT dataset, url, file_name FROM etl.release WHERE run_id = $1 AND status = 'failed' ORDER BY id`, [runId]);
+  const failed = await runQuery(db, q.selectFrom('etl.release').select(['dataset', 'url', 'file_name'])
+    .where('run_id', '=', runId).where('status', '=', 'failed').orderBy('id'));
   for (const r of failed) {
     if (r.url) add(r.dataset, r.url, r.file_name);
     else notes.push(`${r.dataset}: ${r.file_name} was loaded from a local file, not fetched; run \`trade-etl load\` on it again`);
@@ -108,9 +107,8 @@ export async function runRetry(ctx: EngineContext, runId: number, opts: { onRele
   const plan = await planRetry(ctx.db, runId);
   if (!plan.datasets.length) return { plan, summaries: [] as DatasetSummary[], runId: undefined };
   const args = { of: runId, command: plan.baseCommand, from: plan.from, to: plan.to, datasets: plan.datasets.map((d) => d.dataset.id), urls: plan.datasets.flatMap((d) => d.urls) };
-  ctx.runId = await startRun(ctx.db, 'retry', args, 'retry', runId);
-  const summaries: DatasetSummary[] = [];
-  try {
+  const run = await recordedRun(ctx, { command: 'retry', args, trigger: 'retry', retryOf: runId, until: 'the retry was done', notes: plan.notes }, async () => {
+    const summaries: DatasetSummary[] = [];
     for (const item of plan.datasets) {
       if (ctx.signal?.aborted) break;
       const wanted = new Set(item.urls.map(urlKey));
@@ -129,12 +127,7 @@ export async function runRetry(ctx: EngineContext, runId: number, opts: { onRele
       }
       summaries.push(sum);
     }
-  } catch (err) {
-    await finishRun(ctx.db, ctx.runId, 'failed', {}, (err as Error).message);
-    throw err;
-  }
-  const interrupted = Boolean(ctx.signal?.aborted);
-  await finishRun(ctx.db, ctx.runId, runStatusOf(summaries, interrupted),
-    { ...statsOf(summaries), notes: plan.notes, interrupted }, interrupted ? 'stopped by a signal before the retry was done' : firstErrorOf(summaries));
-  return { plan, summaries, runId: ctx.runId };
+    return summaries;
+  });
+  return { plan, summaries: run.summaries, runId: run.runId };
 }

@@ -1,8 +1,8 @@
 import type { Logger } from '../core/logger.js';
 import type { EngineContext } from '../engine/context.js';
 import { selectDatasets } from '../engine/registry.js';
-import { runRefresh, formatSummary } from '../cli/refresh.js';
-import { firstErrorOf } from './backfill.js';
+import { refreshRun } from '../engine/run-lifecycle.js';
+import { firstErrorOf, formatSummary } from '../engine/run-summary.js';
 import type { ScheduleJob } from './schedule-config.js';
 import type { SchedulerJob } from './scheduler.js';
 
@@ -60,7 +60,7 @@ export function refreshJobs(jobs: ScheduleJob[], pool: ContextPool, logger: Logg
         const base = await pool.acquire();
         try {
           const ctx: EngineContext = { db: base.db, config: base.config, logger: base.logger.child({ job: job.name }), signal };
-          const { runId, summaries } = await runRefresh(ctx, ids, 'schedule', { job: job.name, source: job.source, dataset: job.dataset });
+          const { runId, summaries } = await refreshRun(ctx, ids, 'schedule', { job: job.name, source: job.source, dataset: job.dataset });
           logger.info({ job: job.name, runId, summary: formatSummary(summaries).trimEnd() }, 'refresh done');
           const err = firstErrorOf(summaries);
           if (err) throw new Error(`run ${runId}: ${err} (trade-etl retry ${runId} re-runs the failures)`);

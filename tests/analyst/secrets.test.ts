@@ -87,7 +87,7 @@ describe('createLogger masks secrets in every line', () => {
   for (const pretty of [false, true]) {
     it(`${pretty ? 'pretty' : 'JSON'} lines`, () => {
       const lines: string[] = [];
-      const logger = createLogger({ logLevel: 'trace', databaseUrl, censusApiKey }, { pretty, destination: { write: (s) => { lines.push(s); } } });
+      const logger = createLogger({ logLevel: 'trace', databaseUrl, secrets: { CENSUS_API_KEY: censusApiKey } }, { pretty, destination: { write: (s) => { lines.push(s); } } });
       logger.info({ databaseUrl }, `connecting to ${databaseUrl}`);
       logger.debug({ password: PASSWORD }, 'a field that holds the bare password');
       logger.error({ err: new Error(`cannot connect to ${databaseUrl}`) }, 'failed');

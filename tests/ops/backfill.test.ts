@@ -143,6 +143,10 @@ for (const backend of backends()) {
         expect(rel.map((x) => [x.status, new URL(x.url).pathname])).toEqual([['loaded', ENDUSE]]);
         expect(await db.query('SELECT * FROM etl.watermark')).toEqual([]);
         expect(await integrityProblems(db)).toEqual([]);
+        // The backfill and its retry went through the one run lifecycle: the same stats shape.
+        const stats = await db.query<{ command: string; stats: string }>(`SELECT command, stats::text AS stats FROM etl.run WHERE command IN ('backfill', 'retry') ORDER BY id`);
+        expect(stats.map((x) => x.command)).toContain('retry');
+        for (const x of stats) expect(Object.keys(JSON.parse(x.stats)).sort()).toEqual(['datasets', 'interrupted', 'notes']);
       } finally {
         await db.close();
       }

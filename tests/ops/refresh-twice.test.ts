@@ -62,6 +62,15 @@ for (const backend of backends()) {
           { command: 'refresh', trigger: 'cron', status: 'succeeded' },
           { command: 'refresh', trigger: 'cron', status: 'succeeded' },
         ]);
+        // Every run through the one lifecycle records the same stats shape (RunStats).
+        const stats = await db.query<{ stats: string }>('SELECT stats::text AS stats FROM etl.run ORDER BY id');
+        for (const { stats: text } of stats) {
+          const st = JSON.parse(text) as { datasets: Array<{ releases: Array<Record<string, unknown>> }>; notes: unknown; interrupted: boolean };
+          expect(Object.keys(st).sort()).toEqual(['datasets', 'interrupted', 'notes']);
+          expect(st.interrupted).toBe(false);
+          expect(st.datasets.length).toBeGreaterThan(0);
+          for (const r of st.datasets.flatMap((d) => d.releases)) expect(r).toMatchObject({ file: expect.any(String), url: expect.any(String), label: expect.any(String), status: expect.any(String) });
+        }
       } finally {
         await db.close();
       }

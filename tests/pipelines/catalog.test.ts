@@ -4,7 +4,12 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Dataset, ReleaseFacts, ReleaseInput } from '../../src/core/vocabulary.js';
 import { FIXTURES_DIR } from '../../src/devtools/fixture-routes.js';
-import { PIPELINES, loadAllDatasetModules } from '../../pipelines/index.js';
+import { PIPELINES, SOURCES, loadAllDatasetModules } from '../../pipelines/index.js';
+import { loadConfig, redactSecrets } from '../../src/core/config.js';
+import { fixtureEnv } from '../../src/devtools/fixture-server.js';
+import { fixtureRoutes } from '../../src/devtools/fixture-routes.js';
+import { loadScheduleConfig } from '../../src/ops/schedule-config.js';
+import { REPO_ROOT } from '../../src/core/paths.js';
 
 // The catalog lists each dataset without importing its parser, so that commands start fast;
 // this checks that every entry stands for its own module, and parses through it.
@@ -37,4 +42,70 @@ describe('the dataset catalog', () => {
     const drain = async () => { for await (const _ of lazyH10.parse(bad, {})) { /* nothing */ } };
     await expect(drain()).rejects.toThrow(/bad\.csv/);
   });
+});
+
+// Each source is a descriptor its folder exports (pipelines/<source>/source.ts), registered by one
+// line in pipelines/sources.ts; the core reads only these (docs/adding-a-source.md).
+describe('the source descriptors', () => {
+  const sql = fs.readdirSync(path.join(REPO_ROOT, 'sql')).filter((f) => f.endsWith('.sql')).map((f) => fs.readFileSync(path.join(REPO_ROOT, 'sql', f), 'utf8')).join('\n');
+  const schedule = loadScheduleConfig();
+
+  for (const source of SOURCES) {
+    describe(source.id, () => {
+      it('lists its datasets under its own id, lazily, each the same as its module', async () => {
+        expect(source.datasets.length).toBeGreaterThan(0);
+        for (const d of source.datasets) {
+          expect(d.source).toBe(source.id);
+          expect(d.id.startsWith(`${source.id}.`)).toBe(true);
+        }
+        const modules = await source.loadModules();
+        expect(source.datasets.map((d) => [d.id, d.target, d.contentKind, d.description])).toEqual(modules.map((d) => [d.id, d.target, d.contentKind, d.description]));
+      });
+
+      it('declares its hosts: a variable each, read by the configuration, set by the fixture server', () => {
+        expect(source.hosts.length).toBeGreaterThan(0);
+        const env = fixtureEnv('http://127.0.0.1:9');
+        for (const h of source.hosts) {
+          expect(h.env).toMatch(/^[A-Z][A-Z0-9_]*_BASE_URL$/);
+          expect(new URL(h.default).protocol).toBe('https:');
+          expect(loadConfig({}).baseUrls[h.key]).toBe(h.default);
+          expect(loadConfig({ [h.env]: 'http://mirror.example' }).baseUrls[h.key]).toBe('http://mirror.example');
+          expect(env[h.env]).toBe('http://127.0.0.1:9');
+        }
+      });
+
+      it('has its secrets read by the configuration and masked', () => {
+        for (const sec of source.secrets ?? []) {
+          const value = `${source.id}-secret-0123456789`;
+          const config = loadConfig({ [sec.env]: value });
+          expect(config.secrets[sec.env]).toBe(value);
+          expect(redactSecrets(`GET /data?x=1&k=${value} failed`, config)).not.toContain(value);
+        }
+      });
+
+      it('has a fixtures folder whose routes are its own datasets\' files', () => {
+        const routes = fixtureRoutes().filter((r) => r.source === source.id);
+        expect(fs.existsSync(path.join(FIXTURES_DIR, source.fixtures, 'routes.json'))).toBe(true);
+        expect(routes.length).toBeGreaterThan(0);
+        const ids = new Set(source.datasets.map((d) => d.id));
+        for (const r of routes) {
+          expect(ids.has(r.dataset)).toBe(true);
+          expect(fs.existsSync(r.file)).toBe(true);
+        }
+      });
+
+      it('owns only schemas its SQL creates', () => {
+        for (const schema of source.schemas ?? []) expect(sql).toMatch(new RegExp(`CREATE SCHEMA (IF NOT EXISTS )?${schema}\\b`));
+      });
+
+      it('has schedule defaults that config/schedule.json follows', () => {
+        if (!source.schedule) return;
+        const job = schedule.jobs.find((j) => j.source?.length === 1 && j.source[0] === source.id);
+        expect(job).toMatchObject({ cron: source.schedule.cron, timezone: source.schedule.timezone });
+        for (const [dataset, cadence] of Object.entries(source.schedule.freshness ?? {})) {
+          expect(schedule.freshness[dataset]?.text).toBe(cadence);
+        }
+      });
+    });
+  }
 });

@@ -6,7 +6,7 @@ import { routes } from './helpers.js';
 
 const base = 'http://127.0.0.1:9';
 const opts = (o: Partial<DiscoverOptions> = {}): DiscoverOptions => ({
-  baseUrls: { mof: base, estat: base, census: base, censusWww: base, frb: base, fred: base, usitc: base },
+  baseUrls: { census: base, censusWww: base },
   fetchText: async () => { throw new Error('census discovery needs no listing'); },
   ...o,
 });
@@ -27,7 +27,7 @@ describe('census discovery', () => {
       `${base}/data/timeseries/intltrade/imports/hs?get=CTY_CODE,CTY_NAME,GEN_VAL_MO,GEN_VAL_YR&time=from+2024-01+to+2024-12`,
     ]);
     expect(new Set(found.map((f) => f.fileName)).size).toBe(4);
-    const keyed = await censusApi.discover!(opts({ censusApiKey: 'k3y' }));
+    const keyed = await censusApi.discover!(opts({ secrets: { CENSUS_API_KEY: 'k3y' } }));
     expect(keyed.every((f) => f.url.endsWith('&key=k3y'))).toBe(true);
     expect(keyed.every((f) => !JSON.stringify(f.hints).includes('k3y') && !f.fileName.includes('k3y') && !f.label.includes('k3y'))).toBe(true);
   });

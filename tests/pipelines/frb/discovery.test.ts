@@ -16,7 +16,7 @@ const routes = JSON.parse(fs.readFileSync(path.join(FRB_FIXTURES, 'routes.json')
 const BASE = 'http://127.0.0.1:9999';
 const opts = (range?: { from: string; to: string }): DiscoverOptions => ({
   ...range,
-  baseUrls: { mof: BASE, estat: BASE, census: BASE, censusWww: BASE, frb: BASE, fred: BASE, usitc: BASE },
+  baseUrls: { frb: BASE, fred: BASE },
   fetchText: async () => { throw new Error('frb discovery needs no listing page'); },
 });
 

@@ -7,7 +7,7 @@ import { mofDatasets } from '../../../pipelines/mof/index.js';
 import { FIXTURES } from './run-parser.js';
 
 const BASE = 'http://127.0.0.1:9999';
-const baseUrls = { mof: BASE, estat: BASE, census: BASE, censusWww: BASE, frb: BASE, fred: BASE, usitc: BASE };
+const baseUrls = { mof: BASE, estat: BASE };
 const page = (rel: string): string => fs.readFileSync(path.join(FIXTURES, rel), 'latin1');
 const opts = (html: string, range: { from?: string; to?: string } = {}): DiscoverOptions & { asked: string[] } => {
   const asked: string[] = [];

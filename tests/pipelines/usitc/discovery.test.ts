@@ -7,7 +7,7 @@ import { FIXTURES_DIR } from '../../../src/devtools/fixture-routes.js';
 import { discoverHts } from '../../../pipelines/usitc/index.js';
 
 const BASE = 'http://127.0.0.1:9';
-const baseUrls = { mof: BASE, estat: BASE, census: BASE, censusWww: BASE, frb: BASE, fred: BASE, usitc: 'https://hts.example/' };
+const baseUrls = { usitc: 'https://hts.example/' };
 const LIST = fs.readFileSync(path.join(FIXTURES_DIR, 'usitc/reststop/releaseList.json'), 'utf8');
 const opts = (body: string, asked: string[] = []) => ({ baseUrls, fetchText: async (url: string) => { asked.push(url); return body; } });
 
