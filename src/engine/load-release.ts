@@ -7,7 +7,7 @@ import { checkContent } from '../parse/sniff.js';
 import { withDatasetLock } from '../db/lock.js';
 import type { CopyValue, Session } from '../db/connect.js';
 import { fxTarget, lateMergeSql, mergeSql, tradeTarget, type Target } from './targets.js';
-import { partitionOf, STAGE_COLUMNS, StageDictionary, stageRow, storeLateSql, storeSql } from './observation-store.js';
+import { partitionOf, STAGE_COLUMNS, StageEncoder, storeLateSql, storeSql } from './observation-store.js';
 import type { EngineContext } from './context.js';
 
 /** Where a release's bytes came from. */
@@ -116,26 +116,32 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   const trade = target === tradeTarget;
   const cols = trade ? STAGE_COLUMNS : [...target.keys, ...target.attrs];
   let rowNo = 0;
-  let dict = new StageDictionary();
+  const input = () => ({ dataset: dataset.id, fileName: origin.fileName, stream: () => openRaw(raw), bytes: raw.bytes, hints: origin.hints });
   async function* rows(): AsyncIterable<CopyValue[]> {
     rowNo = 0;
-    dict = new StageDictionary();
-    const input = { dataset: dataset.id, fileName: origin.fileName, stream: () => openRaw(raw), bytes: raw.bytes, hints: origin.hints };
-    for await (const row of dataset.parse(input, facts)) {
+    for await (const row of dataset.parse(input(), facts)) {
       rowNo++;
-      const copied = target.toCopy(row);
-      // The lean trade store stages keys of one column each and the period as its int code.
-      const values = trade && typeof copied !== 'string' ? stageRow(copied) : copied;
-      if (typeof values === 'string') {
-        // A parser that emits a malformed row is a bug, but it must not reach the tables.
-        throw new DataError({ dataset: dataset.id, file: origin.fileName, row: rowNo, value: JSON.stringify(row).slice(0, 200), expected: values });
-      }
-      if (trade) {
-        for (const r of dict.rows(values)) yield r;
-      } else {
-        yield values;
-      }
+      const values = target.toCopy(row);
+      // A parser that emits a malformed row is a bug, but it must not reach the tables.
+      if (typeof values === 'string') throw malformed(row, values);
+      yield values;
     }
+  }
+  const malformed = (row: unknown, expected: string) =>
+    new DataError({ dataset: dataset.id, file: origin.fileName, row: rowNo, value: JSON.stringify(row).slice(0, 200), expected });
+  // The lean trade store: COPY text written straight from each observation (StageEncoder), in
+  // chunks of about 256 kB — one async step per chunk, not per observation.
+  const encoder = new StageEncoder();
+  async function* tradeText(): AsyncIterable<string> {
+    let buf = '';
+    for await (const row of dataset.parse(input(), facts)) {
+      rowNo++;
+      const line = encoder.line(row);
+      if (line === null) throw malformed(row, encoder.reason(row));
+      buf += line;
+      if (buf.length >= 256 * 1024) { yield buf; buf = ''; }
+    }
+    if (buf) yield buf;
   }
   // The trade store's dataset id (its partition is created on first use) decides "first load".
   const datasetId = trade ? Number((await tx.query<{ id: number }>(storeSql.datasetId, [dataset.id]))[0]!.id) : undefined;
@@ -146,8 +152,13 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   const direct = firstLoad && !trade ? await loadDirect(tx, dataset, target, origin, facts, releaseId, rows) : undefined;
   if (direct) return direct;
   await tx.query(trade ? storeSql.createStage : sql.createStage);
-  // Definition rows of the trade dictionary are not observations.
-  const rowsParsed = await tx.copyIn('_stage', cols, rows()) - (trade ? dict.definitions : 0);
+  let rowsParsed: number;
+  if (trade) {
+    await tx.copyInText('_stage', cols, tradeText());
+    rowsParsed = encoder.observations;
+  } else {
+    rowsParsed = await tx.copyIn('_stage', cols, rows());
+  }
   if (!facts.scopeKey) {
     throw new PermanentError(`${dataset.id}: the parser did not determine the scope of ${origin.fileName}; nothing loaded`, { dataset: dataset.id, file: origin.fileName });
   }
