@@ -141,6 +141,7 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
       buf += line;
       if (buf.length >= 256 * 1024) { yield buf; buf = ''; }
     }
+    buf += encoder.end();
     if (buf) yield buf;
   }
   // The trade store's dataset id (its partition is created on first use) decides "first load".
@@ -243,6 +244,7 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   if (newSeries >= 1000) await tx.query('ANALYZE trade.series');
   if (newAttrs >= 1000) await tx.query('ANALYZE trade.attribute_set');
   await tx.query(storeSql.lids, [datasetId]);
+  await tx.query(storeSql.stagedFingerprints);
   const analyzeIfBig = async (n: number) => {
     // Fresh statistics once many rows arrived, or the next merge is planned for a nearly empty
     // partition (PGlite has no autovacuum to catch up at all).
@@ -261,8 +263,18 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
       throw duplicateKey(dataset, origin, dup);
     }
     await tx.query('RELEASE SAVEPOINT first_insert');
+    await tx.query(storeSql.noSameSeries);
+    await tx.query(storeSql.saveFingerprints, [scopeId]);
     await analyzeIfBig(rowsInserted);
     return finish(tx, releaseId, { rowsParsed, rowsInserted, rowsClosed: 0, rowsUnchanged: 0, publishedOn });
+  }
+  // Series whose fingerprint is unchanged are left out of the row-by-row comparison (a late
+  // release compares everything).
+  if (next) {
+    await tx.query(storeSql.noSameSeries);
+  } else {
+    await tx.query(storeSql.sameSeries, [scopeId]);
+    await tx.query('ANALYZE _same');
   }
   await tx.query(storeSql.keyed);
   const [dup] = await tx.query<Record<string, string>>(storeSql.duplicates);
@@ -274,6 +286,7 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
     const rowsClosed = await countOf(tx, storeLateSql.close, [datasetId, releaseId]);
     const inserted = await countOf(tx, storeLateSql.insertLate, [datasetId, scopeId, releaseId, Number(next.id), next.published_on]);
     const resumed = await countOf(tx, storeLateSql.insertResumed, [datasetId, Number(next.id), next.published_on]);
+    await tx.query(storeSql.dropStagedFingerprints);
     await analyzeIfBig(inserted + resumed);
     return finish(tx, releaseId, { late: true, rowsParsed, rowsInserted: inserted + resumed, rowsClosed, rowsUnchanged: rowsParsed - inserted, publishedOn });
   }
@@ -284,6 +297,8 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   const closedVanished = await countOf(tx, storeSql.closeVanished, [datasetId, releaseId]);
   await tx.query(storeSql.rescope, [datasetId, scopeId]);
   const rowsInserted = await countOf(tx, storeSql.insert, [datasetId, scopeId, releaseId]);
+  await tx.query(storeSql.dropVanishedFingerprints);
+  await tx.query(storeSql.saveFingerprints, [scopeId]);
   await analyzeIfBig(rowsInserted);
   return finish(tx, releaseId, { rowsParsed, rowsInserted, rowsClosed: closedChanged + closedVanished, rowsUnchanged: rowsParsed - rowsInserted, publishedOn });
 }

@@ -38,10 +38,41 @@ describe('StageEncoder', () => {
     }
     obs.push({ ...base, sourceValue: '' });
     const enc = new StageEncoder();
-    const text = obs.map((o) => enc.line(o)).join('');
-    expect(text).toBe(general(obs));
+    const text = obs.map((o) => enc.line(o)).join('') + enc.end();
+    const lines = text.split('\n').filter((l) => l !== '');
+    const fingerprints = lines.filter((l) => /^\d+,,,,,,\d+,\d+,\d+$/.test(l));
+    // Without the fingerprint parts and their three columns: the general path's text.
+    expect(lines.filter((l) => !fingerprints.includes(l)).map((l) => `${l.replace(/,,,$/, '')}\n`).join('')).toBe(general(obs));
     expect(enc.observations).toBe(obs.length);
-    expect(text.split('\n').filter((l) => /^\d+,,,,/.test(l))).toHaveLength(6);
+    expect(lines.filter((l) => /^\d+,,,,[^,]/.test(l))).toHaveLength(6);
+    // Every observation is counted in exactly one fingerprint part.
+    expect(fingerprints.reduce((n, l) => n + Number(l.split(',')[8]), 0)).toBe(obs.length);
+  });
+
+  it('gives a series the same fingerprint whatever the order of its observations, and another one when a value or unit changes', () => {
+    const fp = (obs: Observation[]) => {
+      const enc = new StageEncoder();
+      const text = obs.map((o) => enc.line(o)).join('') + enc.end();
+      const parts = text.split('\n').filter((l) => /^\d+,,,,,,/.test(l)).map((l) => l.split(',').slice(6).map(Number));
+      return parts.reduce((a, p) => a.map((v, i) => v + p[i]!), [0, 0, 0]);
+    };
+    const months = Array.from({ length: 12 }, (_, i) => ({ ...base, period: `2024-${String(i + 1).padStart(2, '0')}`, value: `${i + 1}000` }));
+    expect(fp([...months].reverse())).toEqual(fp(months));
+    expect(fp(months.map((o, i) => (i === 5 ? { ...o, value: '6001' } : o)))).not.toEqual(fp(months));
+    expect(fp(months.map((o, i) => (i === 5 ? { ...o, unit: 'USD' } : o)))).not.toEqual(fp(months));
+    expect(fp(months.slice(1))).not.toEqual(fp(months));
+    // Found by the benchmark's revised file: a month and the year revised by the same amount
+    // (7511 → 7515, 38990 → 38994). With plain FNV hashes summed, the two changes cancelled.
+    const series = [{ ...base, period: '2024-02', value: '7511' }, { ...base, period: '2024', frequency: 'A' as const, value: '38990' }];
+    expect(fp([{ ...series[0]!, value: '7515' }, { ...series[1]!, value: '38994' }])).not.toEqual(fp(series));
+    // The same pattern at random (a seeded generator): each revision changes the fingerprint.
+    let seed = 16;
+    const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+    for (let i = 0; i < 3000; i++) {
+      const [a, b, d, m] = [rnd(100_000), rnd(1_000_000), 1 + rnd(9), 1 + rnd(12)];
+      const pair = (x: number, y: number) => [{ ...base, period: `2024-${String(m).padStart(2, '0')}`, value: String(x) }, { ...base, period: '2024', frequency: 'A' as const, value: String(y) }];
+      expect(fp(pair(a + d, b + d))).not.toEqual(fp(pair(a, b)));
+    }
   });
 
   it('refuses what toCopy and stageRow refuse, with their reasons', () => {
