@@ -242,12 +242,18 @@ export const storeSql = {
   anyCurrent: `SELECT EXISTS (SELECT 1 FROM trade.observation_fact WHERE dataset_id = $1 AND valid_to_release IS NULL) AS any`,
   /** The staging table. */
   createStage: `CREATE TEMP TABLE _stage (lid integer, period integer, value numeric, source_value text, skey text, akey text, fp1 bigint, fp2 bigint, fpn integer) ON COMMIT DROP`,
-  /** Series of the staged rows not known yet ($1 dataset id); the key's fields are the columns. */
+  /**
+   * Series of the staged rows not known yet ($1 dataset id); the key's fields are the columns.
+   * Numbered in the order the file gives them, so the staged rows arrive at the partition's
+   * index in nearly ascending (series_id, period) order (measured: the 2× first insert
+   * 2.9–3.3 → 2.5–2.6 s).
+   */
   newSeries: `INSERT INTO trade.series (dataset_id, reporter, partner, flow, classification, commodity_code, measure, key)
     SELECT $1::smallint, split_part(n.k, chr(31), 1), split_part(n.k, chr(31), 2), split_part(n.k, chr(31), 3),
            split_part(n.k, chr(31), 4), split_part(n.k, chr(31), 5), split_part(n.k, chr(31), 6), n.k
-    FROM (SELECT DISTINCT s.skey AS k FROM _stage s
-          WHERE s.skey IS NOT NULL AND NOT EXISTS (SELECT 1 FROM trade.series x WHERE x.dataset_id = $1 AND x.key = s.skey)) n
+    FROM (SELECT s.skey AS k FROM _stage s
+          WHERE s.skey IS NOT NULL AND NOT EXISTS (SELECT 1 FROM trade.series x WHERE x.dataset_id = $1 AND x.key = s.skey)
+          GROUP BY s.skey ORDER BY min(s.lid)) n
     ON CONFLICT DO NOTHING`,
   /** Attribute sets of the staged rows not known yet. */
   newAttrs: `INSERT INTO trade.attribute_set (partner_source_code, commodity_label, unit, source_unit, basis, key)
