@@ -11,7 +11,8 @@
  *   partition of trade.observation_fact with its index), exported with `\copy … TO` and loaded
  *   back after a TRUNCATE.
  * It also reports bytes per observation (pg_total_relation_size of the dataset's partition,
- * indexes included, and with the dimension tables), and the ratios the targets are stated in.
+ * indexes included, and with the dimension tables and etl.series_fingerprint), and the ratios
+ * the targets are stated in.
  *
  * Options:
  *   --backend pg|pglite|both   (default both)
@@ -177,13 +178,13 @@ async function writtenBy(t: Target, releaseId: number | undefined): Promise<numb
   return admin(async (c) => Number((await c.query('SELECT count(*)::bigint AS n FROM trade.observation_fact WHERE valid_from_release = $1', [releaseId])).rows[0].n), t.url);
 }
 
-/** Bytes per observation of the dataset's partition (heap, TOAST, index), alone and with the dimension tables. */
+/** Bytes per observation of the dataset's partition (heap, TOAST, index), alone and with the dimension tables (and the series fingerprints). */
 async function storageOf(t: Target, dataset: string): Promise<{ bytes: number; withDims: number; rows: number; perObs: number; perObsWithDims: number }> {
   return admin(async (c) => {
     const part = partitionOf(dataset);
     const r = (await c.query(`SELECT pg_total_relation_size($1::regclass)::bigint AS bytes,
         (pg_total_relation_size('trade.series') + pg_total_relation_size('trade.attribute_set') + pg_total_relation_size('trade.scope')
-         + pg_total_relation_size('trade.dataset'))::bigint AS dims,
+         + pg_total_relation_size('trade.dataset') + pg_total_relation_size('etl.series_fingerprint'))::bigint AS dims,
         (SELECT count(*) FROM ${part})::bigint AS rows`, [part])).rows[0];
     const bytes = Number(r.bytes);
     const rows = Number(r.rows);

@@ -24,7 +24,6 @@ import type { Dataset, Flow, Observation, ReleaseFacts, ReleaseInput, Stage } fr
 import { MOF_HS_COUNTRY } from '../dataset-meta.js';
 import { DataError } from '../../src/core/errors.js';
 import { cutShort, readCsv, type CsvRow } from '../../src/parse/csv.js';
-import { scaleDecimal } from '../../src/parse/numbers.js';
 import { partnerFromMofCode } from '../../src/ref/countries.js';
 import { discoverHsCountry } from './discovery.js';
 
@@ -78,9 +77,18 @@ interface Parsed {
   country: string;
   unit1: string;
   unit2: string;
-  /** [Q1, Q2, Value] for the year block (index 0) and months 1–12. */
-  blocks: string[][];
+  /** Q1, Q2, Value of the year block (indexes 0–2) then of months 1–12 (3m … 3m+2), leading zeros dropped. */
+  values: string[];
+  /** The same figures as written in the file (trimmed). */
+  sources: string[];
 }
+
+/** Does block b (0 = year, 1–12 = months) hold a non-zero figure? */
+function nonZero(p: Parsed, b: number): boolean {
+  return p.values[b * 3] !== '0' || p.values[b * 3 + 1] !== '0' || p.values[b * 3 + 2] !== '0';
+}
+
+const DIGITS = /^\d+$/;
 
 function parseRow(row: CsvRow, layout: Layout, fileName: string, header: string[]): Parsed {
   const f = row.fields;
@@ -105,19 +113,17 @@ function parseRow(row: CsvRow, layout: Layout, fileName: string, header: string[
   const unit2 = f[layout.unit1 + 1]!.trim();
   if (!/^[A-Z0-9]{0,4}$/.test(unit1)) bad(layout.unit1, 'a unit code (e.g. NO, KG) or blank');
   if (!/^[A-Z0-9]{0,4}$/.test(unit2)) bad(layout.unit1 + 1, 'a unit code (e.g. NO, KG) or blank');
-  const blocks: string[][] = [];
+  const values: string[] = new Array(39);
+  const sources: string[] = new Array(39);
   const start = layout.unit1 + 2;
-  for (let b = 0; b < 13; b++) {
-    const trio: string[] = [];
-    for (let k = 0; k < 3; k++) {
-      const c = start + b * 3 + k;
-      const v = f[c]!.trim();
-      if (!/^\d+$/.test(v)) bad(c, 'a non-negative whole number');
-      trio.push(v.replace(/^0+(?=\d)/, ''));
-    }
-    blocks.push(trio);
+  for (let i = 0; i < 39; i++) {
+    const c = start + i;
+    const v = f[c]!.trim();
+    if (!DIGITS.test(v)) bad(c, 'a non-negative whole number');
+    sources[i] = v;
+    values[i] = v.length > 1 && v.charCodeAt(0) === 48 ? v.replace(/^0+(?=\d)/, '') : v;
   }
-  return { flow: flowCode === '1' ? 'export' : 'import', flowCode, year, hs: hsm![1]!, country, unit1, unit2, blocks };
+  return { flow: flowCode === '1' ? 'export' : 'import', flowCode, year, hs: hsm![1]!, country, unit1, unit2, values, sources };
 }
 
 /** Stage words of an e-Stat listing title; the least advanced stage of the title wins. */
@@ -158,7 +164,7 @@ async function survey(input: ReleaseInput): Promise<Survey> {
     const ch = Number(p.hs.slice(0, 2));
     if (Number.isFinite(ch) && ch > 0) s.chapters.add(ch);
     for (let m = 12; m > s.lastMonth; m--) {
-      if (p.blocks[m]!.some((v) => v !== '0')) { s.lastMonth = m; break; }
+      if (nonZero(p, m)) { s.lastMonth = m; break; }
     }
   }
   return s;
@@ -204,6 +210,8 @@ export async function* parseHsCountry(input: ReleaseInput, facts: ReleaseFacts):
 
   let first: Parsed | undefined;
   let count = 0;
+  // Period strings of the months, made once: every row of a release has the same year.
+  const periods: string[] = [];
   for await (const { row, layout, header } of rowsOf(input)) {
     const p = parseRow(row, layout, input.fileName, header);
     if (!first) {
@@ -218,30 +226,37 @@ export async function* parseHsCountry(input: ReleaseInput, facts: ReleaseFacts):
     const partner = layout.country ? partnerFromMofCode(p.country) : 'WORLD';
     const partnerSourceCode = layout.country ? p.country : 'WORLD';
     const basis = p.flow === 'export' ? 'FOB' : 'CIF';
-    // A plain object literal, not `{ ...base, … }`: in Node 20 (V8 11.3) a spread followed by more
-    // properties takes a slow path (about 20 µs per object, measured by bench/), which made
-    // parsing a 13-million-observation file take minutes.
-    const obs = (period: string, frequency: 'M' | 'A', measure: 'quantity' | 'quantity2' | 'value', value: string, unit: string, sourceValue: string, sourceUnit: string): Observation => ({
-      reporter: 'JP', partner, partnerSourceCode, flow: p.flow, period, frequency, classification: 'hs9', commodityCode: p.hs, commodityLabel: null,
-      measure, value, unit, sourceValue, sourceUnit, basis,
-    });
-    const emitBlock = function* (b: number, period: string, frequency: 'M' | 'A'): Generator<Observation> {
-      const [q1, q2, v] = p.blocks[b]!;
-      if (p.unit1 !== '') yield obs(period, frequency, 'quantity', q1!, p.unit1, row.fields[layout.unit1 + 2 + b * 3]!.trim(), p.unit1);
-      if (p.unit2 !== '') yield obs(period, frequency, 'quantity2', q2!, p.unit2, row.fields[layout.unit1 + 3 + b * 3]!.trim(), p.unit2);
-      yield obs(period, frequency, 'value', scaleDecimal(v!, 3), 'JPY', row.fields[layout.unit1 + 4 + b * 3]!.trim(), 'thousand yen');
-    };
     for (let m = 1; m <= 12; m++) {
-      if (m > coverage!) {
-        if (p.blocks[m]!.some((v) => v !== '0')) {
-          const c = layout.unit1 + 2 + m * 3 + p.blocks[m]!.findIndex((v) => v !== '0');
-          throw new DataError({ dataset: DATASET, file: input.fileName, line: row.line, column: `${c + 1} (${header[c]})`, value: row.fields[c]!, expected: `0: the file covers ${p.year}-01..${p.year}-${String(coverage).padStart(2, '0')} only (listing title), so later months must be empty` });
-        }
-        continue;
+      if (m > coverage! && nonZero(p, m)) {
+        const k = p.values[m * 3] !== '0' ? 0 : p.values[m * 3 + 1] !== '0' ? 1 : 2;
+        const c = layout.unit1 + 2 + m * 3 + k;
+        throw new DataError({ dataset: DATASET, file: input.fileName, line: row.line, column: `${c + 1} (${header[c]})`, value: row.fields[c]!, expected: `0: the file covers ${p.year}-01..${p.year}-${String(coverage).padStart(2, '0')} only (listing title), so later months must be empty` });
       }
-      for (const o of emitBlock(m, `${p.year}-${String(m).padStart(2, '0')}`, 'M')) { count++; yield o; }
     }
-    if (coverage === 12) for (const o of emitBlock(0, p.year, 'A')) { count++; yield o; }
+    // The blocks in order: months 1..coverage, then the year when the file covers all twelve.
+    // Plain object literals in a flat loop, no generator or closure per row or block: in Node 20
+    // a spread followed by more properties takes a slow path (about 20 µs per object, measured
+    // by bench/), and a 13-million-observation file makes every allocation per observation count.
+    const last = coverage === 12 ? 13 : coverage!;
+    for (let i = 1; i <= last; i++) {
+      const b = i === 13 ? 0 : i;
+      const period = b === 0 ? p.year : (periods[b] ??= `${p.year}-${String(b).padStart(2, '0')}`);
+      const frequency = b === 0 ? 'A' : 'M';
+      if (p.unit1 !== '') {
+        count++;
+        yield { reporter: 'JP', partner, partnerSourceCode, flow: p.flow, period, frequency, classification: 'hs9', commodityCode: p.hs, commodityLabel: null,
+          measure: 'quantity', value: p.values[b * 3]!, unit: p.unit1, sourceValue: p.sources[b * 3]!, sourceUnit: p.unit1, basis };
+      }
+      if (p.unit2 !== '') {
+        count++;
+        yield { reporter: 'JP', partner, partnerSourceCode, flow: p.flow, period, frequency, classification: 'hs9', commodityCode: p.hs, commodityLabel: null,
+          measure: 'quantity2', value: p.values[b * 3 + 1]!, unit: p.unit2, sourceValue: p.sources[b * 3 + 1]!, sourceUnit: p.unit2, basis };
+      }
+      const v = p.values[b * 3 + 2]!;
+      count++;
+      yield { reporter: 'JP', partner, partnerSourceCode, flow: p.flow, period, frequency, classification: 'hs9', commodityCode: p.hs, commodityLabel: null,
+        measure: 'value', value: v === '0' ? '0' : `${v}000`, unit: 'JPY', sourceValue: p.sources[b * 3 + 2]!, sourceUnit: 'thousand yen', basis };
+    }
   }
   if (!first) throw new DataError({ dataset: DATASET, file: input.fileName, line: 2, value: '', expected: 'at least one data row after the header' });
   if (count === 0) throw new DataError({ dataset: DATASET, file: input.fileName, line: 2, value: '', expected: 'at least one covered month with figures (every month is 0)' });

@@ -25,6 +25,11 @@ export interface Session {
    * STDIN hangs, sends bounded chunks through `COPY … FROM '/dev/blob'`. Returns rows copied.
    */
   copyIn(table: string, columns: readonly string[], rows: AsyncIterable<readonly CopyValue[]>): Promise<number>;
+  /**
+   * COPY of text the caller already encoded: chunks of whole CSV lines (each ending in \n), as
+   * csvLine writes them. For hot loops that encode without a per-row array (StageEncoder).
+   */
+  copyInText(table: string, columns: readonly string[], chunks: AsyncIterable<string>): Promise<void>;
 }
 
 /** The database: Kysely for typed queries, plus sessions for transactions, COPY and locks. */
@@ -141,6 +146,18 @@ function pgSession(client: pg.PoolClient | pg.Client, copyFrom: typeof import('p
         throw asConnectionLost(err, where);
       }
       return n;
+    },
+    async copyInText(table, columns, chunks) {
+      guard();
+      const stream = client.query(copyFrom(copySql(table, columns, 'STDIN')));
+      async function* guarded() {
+        for await (const c of chunks) { guard(); yield c; }
+      }
+      try {
+        await pipeline(Readable.from(guarded()), stream);
+      } catch (err) {
+        throw asConnectionLost(err, where);
+      }
     },
   };
 }
@@ -323,6 +340,32 @@ function pgliteSession(q: PgliteQueryable, onError: (err: unknown) => unknown, g
       }
       await flush();
       return n;
+    },
+    async copyInText(table, columns, chunks) {
+      let buf = Buffer.allocUnsafe(CHUNK_BYTES + 64 * 1024);
+      let used = 0;
+      const flush = async () => {
+        if (!used) return;
+        guard();
+        const blob = new Blob([buf.subarray(0, used)], { type: 'text/csv' });
+        used = 0;
+        try {
+          await q.query(copySql(table, columns, `'/dev/blob'`), [], { blob });
+        } catch (err) {
+          throw onError(err);
+        }
+      };
+      // Chunks are whole lines, so a flush between chunks never splits a line.
+      for await (const text of chunks) {
+        const need = text.length * 3; // UTF-8 bytes per UTF-16 unit, at most
+        if (used + need > buf.length) {
+          await flush();
+          if (need > buf.length) buf = Buffer.allocUnsafe(need);
+        }
+        used += buf.write(text, used);
+        if (used >= CHUNK_BYTES) await flush();
+      }
+      await flush();
     },
   };
 }

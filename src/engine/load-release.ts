@@ -7,7 +7,7 @@ import { checkContent } from '../parse/sniff.js';
 import { withDatasetLock } from '../db/lock.js';
 import type { CopyValue, Session } from '../db/connect.js';
 import { fxTarget, lateMergeSql, mergeSql, tradeTarget, type Target } from './targets.js';
-import { partitionOf, STAGE_COLUMNS, StageDictionary, stageRow, storeLateSql, storeSql } from './observation-store.js';
+import { partitionOf, STAGE_COLUMNS, StageEncoder, storeLateSql, storeSql } from './observation-store.js';
 import type { EngineContext } from './context.js';
 
 /** Where a release's bytes came from. */
@@ -119,26 +119,33 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   const trade = target === tradeTarget;
   const cols = trade ? STAGE_COLUMNS : [...target.keys, ...target.attrs];
   let rowNo = 0;
-  let dict = new StageDictionary();
+  const input = () => ({ dataset: dataset.id, fileName: origin.fileName, stream: () => openRaw(raw), bytes: raw.bytes, hints: origin.hints });
   async function* rows(): AsyncIterable<CopyValue[]> {
     rowNo = 0;
-    dict = new StageDictionary();
-    const input = { dataset: dataset.id, fileName: origin.fileName, stream: () => openRaw(raw), bytes: raw.bytes, hints: origin.hints };
-    for await (const row of dataset.parse(input, facts)) {
+    for await (const row of dataset.parse(input(), facts)) {
       rowNo++;
-      const copied = target.toCopy(row);
-      // The lean trade store stages keys of one column each and the period as its int code.
-      const values = trade && typeof copied !== 'string' ? stageRow(copied) : copied;
-      if (typeof values === 'string') {
-        // A parser that emits a malformed row is a bug, but it must not reach the tables.
-        throw new DataError({ dataset: dataset.id, file: origin.fileName, row: rowNo, value: JSON.stringify(row).slice(0, 200), expected: values });
-      }
-      if (trade) {
-        for (const r of dict.rows(values)) yield r;
-      } else {
-        yield values;
-      }
+      const values = target.toCopy(row);
+      // A parser that emits a malformed row is a bug, but it must not reach the tables.
+      if (typeof values === 'string') throw malformed(row, values);
+      yield values;
     }
+  }
+  const malformed = (row: unknown, expected: string) =>
+    new DataError({ dataset: dataset.id, file: origin.fileName, row: rowNo, value: JSON.stringify(row).slice(0, 200), expected });
+  // The lean trade store: COPY text written straight from each observation (StageEncoder), in
+  // chunks of about 256 kB — one async step per chunk, not per observation.
+  const encoder = new StageEncoder();
+  async function* tradeText(): AsyncIterable<string> {
+    let buf = '';
+    for await (const row of dataset.parse(input(), facts)) {
+      rowNo++;
+      const line = encoder.line(row);
+      if (line === null) throw malformed(row, encoder.reason(row));
+      buf += line;
+      if (buf.length >= 256 * 1024) { yield buf; buf = ''; }
+    }
+    buf += encoder.end();
+    if (buf) yield buf;
   }
   // The trade store's dataset id (its partition is created on first use) decides "first load".
   const datasetId = trade ? Number((await tx.query<{ id: number }>(storeSql.datasetId, [dataset.id]))[0]!.id) : undefined;
@@ -149,8 +156,13 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   const direct = firstLoad && !trade ? await loadDirect(tx, dataset, target, origin, facts, releaseId, rows) : undefined;
   if (direct) return direct;
   await tx.query(trade ? storeSql.createStage : sql.createStage);
-  // Definition rows of the trade dictionary are not observations.
-  const rowsParsed = await tx.copyIn('_stage', cols, rows()) - (trade ? dict.definitions : 0);
+  let rowsParsed: number;
+  if (trade) {
+    await tx.copyInText('_stage', cols, tradeText());
+    rowsParsed = encoder.observations;
+  } else {
+    rowsParsed = await tx.copyIn('_stage', cols, rows());
+  }
   if (!facts.scopeKey) {
     throw new PermanentError(`${dataset.id}: the parser did not determine the scope of ${origin.fileName}; nothing loaded`, { dataset: dataset.id, file: origin.fileName });
   }
@@ -235,6 +247,7 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   if (newSeries >= 1000) await tx.query('ANALYZE trade.series');
   if (newAttrs >= 1000) await tx.query('ANALYZE trade.attribute_set');
   await tx.query(storeSql.lids, [datasetId]);
+  await tx.query(storeSql.stagedFingerprints);
   const analyzeIfBig = async (n: number) => {
     // Fresh statistics once many rows arrived, or the next merge is planned for a nearly empty
     // partition (PGlite has no autovacuum to catch up at all).
@@ -253,8 +266,18 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
       throw duplicateKey(dataset, origin, dup);
     }
     await tx.query('RELEASE SAVEPOINT first_insert');
+    await tx.query(storeSql.noSameSeries);
+    await tx.query(storeSql.saveFingerprints, [scopeId]);
     await analyzeIfBig(rowsInserted);
     return finish(tx, releaseId, { rowsParsed, rowsInserted, rowsClosed: 0, rowsUnchanged: 0, publishedOn });
+  }
+  // Series whose fingerprint is unchanged are left out of the row-by-row comparison (a late
+  // release compares everything).
+  if (next) {
+    await tx.query(storeSql.noSameSeries);
+  } else {
+    await tx.query(storeSql.sameSeries, [scopeId]);
+    await tx.query('ANALYZE _same');
   }
   await tx.query(storeSql.keyed);
   const [dup] = await tx.query<Record<string, string>>(storeSql.duplicates);
@@ -266,6 +289,7 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
     const rowsClosed = await countOf(tx, storeLateSql.close, [datasetId, releaseId]);
     const inserted = await countOf(tx, storeLateSql.insertLate, [datasetId, scopeId, releaseId, Number(next.id), next.published_on]);
     const resumed = await countOf(tx, storeLateSql.insertResumed, [datasetId, Number(next.id), next.published_on]);
+    await tx.query(storeSql.dropStagedFingerprints);
     await analyzeIfBig(inserted + resumed);
     return finish(tx, releaseId, { late: true, rowsParsed, rowsInserted: inserted + resumed, rowsClosed, rowsUnchanged: rowsParsed - inserted, publishedOn });
   }
@@ -276,6 +300,8 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   const closedVanished = await countOf(tx, storeSql.closeVanished, [datasetId, releaseId]);
   await tx.query(storeSql.rescope, [datasetId, scopeId]);
   const rowsInserted = await countOf(tx, storeSql.insert, [datasetId, scopeId, releaseId]);
+  await tx.query(storeSql.dropVanishedFingerprints);
+  await tx.query(storeSql.saveFingerprints, [scopeId]);
   await analyzeIfBig(rowsInserted);
   return finish(tx, releaseId, { rowsParsed, rowsInserted, rowsClosed: closedChanged + closedVanished, rowsUnchanged: rowsParsed - rowsInserted, publishedOn });
 }

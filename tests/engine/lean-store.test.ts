@@ -215,5 +215,40 @@ for (const backend of backends()) {
       expect(scopes.map((r) => r.scope_key)).toEqual(['scope:A', 'scope:B']);
       expect(scopes.find((r) => r.scope_key === 'scope:B')!.n).toBe(want.size - c.obs.size);
     });
+    it('revisions skip series whose fingerprint is unchanged, and a hand correction through the view drops the fingerprint of its series', async () => {
+      const ds = datasetById('census.api');
+      const put = async (bytes: Buffer, name: string, publishedOn: string) => {
+        const raw = await storeStream(dataDir, Readable.from([bytes]));
+        const out = await loadRelease(ctx(), ds, raw, { fileName: name, hints: { scopeKey: 'scope:F', publishedOn } });
+        expect(out.error).toBeUndefined();
+        return { out, obs: await parsed(raw, name) };
+      };
+      // Runs last, on an emptied dataset. A TRUNCATE bypasses the loader, so the fingerprints go too.
+      await t.db().query(`TRUNCATE trade.observation_fact_census_api`);
+      await t.db().query(`DELETE FROM etl.series_fingerprint`);
+      const x = await put(censusFile({ share: 0.02, seed: 9 }), 'x.json', '2025-10-01');
+      const [fp] = await t.db().query<{ n: number; obs: number }>(`SELECT count(*)::int AS n, sum(n)::int AS obs FROM etl.series_fingerprint`);
+      expect(fp!.n).toBeGreaterThan(0);
+      expect(fp!.obs).toBe(x.obs.size);
+      // A hand correction of one current value, through the view.
+      const [row] = await t.db().query<Record<string, string>>(
+        `SELECT reporter, partner, flow, period, frequency, classification, commodity_code, measure, value::text AS v FROM trade.observation ORDER BY commodity_code, partner, period LIMIT 1`);
+      await t.db().query(`UPDATE trade.observation_history SET value = value + 1
+        WHERE dataset = 'census.api' AND reporter = $1 AND partner = $2 AND flow = $3 AND period = $4 AND frequency = $5 AND classification = $6
+          AND commodity_code = $7 AND measure = $8 AND valid_to_release IS NULL`,
+      [row!.reporter, row!.partner, row!.flow, row!.period, row!.frequency, row!.classification, row!.commodity_code, row!.measure]);
+      expect((await asOf(t.db(), null)).get(keyOf(row as never))).not.toBe(row!.v);
+      // The same content in other bytes: only the corrected key differs from what is stored.
+      const again = await put(Buffer.concat([censusFile({ share: 0.02, seed: 9 }), Buffer.from('\n')]), 'x-again.json', '2025-11-01');
+      expect([again.out.rowsInserted, again.out.rowsClosed, again.out.rowsUnchanged]).toEqual([1, 1, x.obs.size - 1]);
+      expect(await asOf(t.db(), null)).toEqual(x.obs);
+      // A revision writes exactly what changed, and rows the file no longer carries are closed.
+      const y = await put(censusFile({ share: 0.05, seed: 10 }, 15), 'y.json', '2025-12-01');
+      const changed = [...y.obs].filter(([k, v]) => x.obs.get(k) !== v).length;
+      expect(changed).toBeGreaterThan(0);
+      expect(y.out.rowsInserted).toBe(changed);
+      expect(y.out.rowsClosed).toBe(changed + [...x.obs.keys()].filter((k) => !y.obs.has(k)).length);
+      expect(await asOf(t.db(), null)).toEqual(y.obs);
+    });
   });
 }
