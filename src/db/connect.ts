@@ -208,8 +208,12 @@ async function connectPg(config: Config, logger?: Pick<Logger, 'warn'>): Promise
       return withClient(async (client) => {
         const s = pgSession(client, copyFrom, config, where, guard);
         // A long statement would run to its end before the next check: cancel it now instead.
+        // The cancel travels on another connection and may land late; it is awaited before this
+        // client runs anything else (ROLLBACK, or its next user once released to the pool), or
+        // it could cancel that statement instead — e.g. the UPDATE recording the release failed.
+        let cancelling: Promise<unknown> | undefined;
         const cancel = () => {
-          pool.query('SELECT pg_cancel_backend($1)', [(client as unknown as { processID: number }).processID])
+          cancelling = pool.query('SELECT pg_cancel_backend($1)', [(client as unknown as { processID: number }).processID])
             .catch((err: Error) => logger?.warn({ err: redactSecrets(err.message, config) }, 'could not cancel the statement in progress; the transaction rolls back at its next statement'));
         };
         stop?.addEventListener('abort', cancel, { once: true });
@@ -219,6 +223,7 @@ async function connectPg(config: Config, logger?: Pick<Logger, 'warn'>): Promise
           await s.query('COMMIT');
           return out;
         } catch (err) {
+          if (cancelling) await cancelling;
           // A failed ROLLBACK means the connection is gone, and the server rolls back with it;
           // the error that matters is the one that ended the transaction, rethrown below.
           await client.query('ROLLBACK').catch((rbErr: Error) => logger?.warn({ err: redactSecrets(rbErr.message, config) }, 'ROLLBACK failed: the connection is gone and the server rolls the transaction back'));
@@ -226,6 +231,7 @@ async function connectPg(config: Config, logger?: Pick<Logger, 'warn'>): Promise
           throw err;
         } finally {
           stop?.removeEventListener('abort', cancel);
+          if (cancelling) await cancelling;
         }
       });
     },
