@@ -296,6 +296,44 @@ async function connectPg(config: Config, logger?: Pick<Logger, 'warn'>): Promise
 type PgliteQueryable = Pick<PGlite, 'query' | 'exec'>;
 
 function pgliteSession(q: PgliteQueryable, onError: (err: unknown) => unknown, guard: Guard = noGuard): Session {
+  /**
+   * A COPY into `table` sent as '/dev/blob' chunks of about CHUNK_BYTES. Text is encoded straight
+   * into one reused buffer rather than kept as strings until the chunk is sent: kept strings
+   * outlive the young generation and pile up as old-generation garbage (peak RSS). The Blob copies
+   * the bytes, so the buffer can be reused at once. `write` returns a promise only when it flushes
+   * (no await per row on the hot path); each text must end on a line boundary.
+   */
+  function blobCopy(table: string, columns: readonly string[]) {
+    let buf = Buffer.allocUnsafe(CHUNK_BYTES + 64 * 1024);
+    let used = 0;
+    const flush = async () => {
+      if (!used) return;
+      // PGlite runs each chunk on this thread; between chunks a stop signal gets its turn.
+      guard();
+      const blob = new Blob([buf.subarray(0, used)], { type: 'text/csv' });
+      used = 0;
+      try {
+        await q.query(copySql(table, columns, `'/dev/blob'`), [], { blob });
+      } catch (err) {
+        throw onError(err);
+      }
+    };
+    const write = async (text: string, need: number) => {
+      await flush();
+      if (need > buf.length) buf = Buffer.allocUnsafe(need);
+      used += buf.write(text, used);
+      if (used >= CHUNK_BYTES) await flush();
+    };
+    return {
+      write(text: string): Promise<void> | undefined {
+        const need = text.length * 3; // UTF-8 bytes per UTF-16 unit, at most: no byteLength per text
+        if (used + need > buf.length) return write(text, need);
+        used += buf.write(text, used);
+        return used >= CHUNK_BYTES ? flush() : undefined;
+      },
+      end: flush,
+    };
+  }
   return {
     async query<T>(sql: string, params: unknown[] = []) {
       guard();
@@ -315,63 +353,24 @@ function pgliteSession(q: PgliteQueryable, onError: (err: unknown) => unknown, g
       }
     },
     async copyIn(table, columns, rows) {
+      const out = blobCopy(table, columns);
       let n = 0;
-      // Lines are encoded straight into one reused buffer rather than kept as strings until the
-      // chunk is sent: kept strings outlive the young generation and pile up as old-generation
-      // garbage (peak RSS). The Blob copies the bytes, so the buffer can be reused at once.
-      let buf = Buffer.allocUnsafe(CHUNK_BYTES + 64 * 1024);
-      let used = 0;
-      const flush = async () => {
-        if (!used) return;
-        // PGlite runs each chunk on this thread; between chunks a stop signal gets its turn.
-        guard();
-        const blob = new Blob([buf.subarray(0, used)], { type: 'text/csv' });
-        used = 0;
-        try {
-          await q.query(copySql(table, columns, `'/dev/blob'`), [], { blob });
-        } catch (err) {
-          throw onError(err);
-        }
-      };
       for await (const row of rows) {
-        const line = csvLine(row);
-        const need = line.length * 3; // UTF-8 bytes per UTF-16 unit, at most: no byteLength per line
-        if (used + need > buf.length) {
-          await flush();
-          if (need > buf.length) buf = Buffer.allocUnsafe(need);
-        }
-        used += buf.write(line, used);
+        const flushing = out.write(csvLine(row));
+        if (flushing) await flushing;
         n++;
-        if (used >= CHUNK_BYTES) await flush();
       }
-      await flush();
+      await out.end();
       return n;
     },
     async copyInText(table, columns, chunks) {
-      let buf = Buffer.allocUnsafe(CHUNK_BYTES + 64 * 1024);
-      let used = 0;
-      const flush = async () => {
-        if (!used) return;
-        guard();
-        const blob = new Blob([buf.subarray(0, used)], { type: 'text/csv' });
-        used = 0;
-        try {
-          await q.query(copySql(table, columns, `'/dev/blob'`), [], { blob });
-        } catch (err) {
-          throw onError(err);
-        }
-      };
+      const out = blobCopy(table, columns);
       // Chunks are whole lines, so a flush between chunks never splits a line.
       for await (const text of chunks) {
-        const need = text.length * 3; // UTF-8 bytes per UTF-16 unit, at most
-        if (used + need > buf.length) {
-          await flush();
-          if (need > buf.length) buf = Buffer.allocUnsafe(need);
-        }
-        used += buf.write(text, used);
-        if (used >= CHUNK_BYTES) await flush();
+        const flushing = out.write(text);
+        if (flushing) await flushing;
       }
-      await flush();
+      await out.end();
     },
   };
 }
