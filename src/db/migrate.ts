@@ -100,16 +100,33 @@ async function migrateLocked(db: Db, dir: string, opts: MigrateOptions): Promise
 async function applyGrants(db: Db, dir: string): Promise<{ applied: boolean; skipped?: string }> {
   const file = path.join(dir, 'grants.sql');
   if (!fs.existsSync(file)) return { applied: false, skipped: `no ${file}` };
-  try {
-    await db.transaction((tx) => tx.exec(fs.readFileSync(file, 'utf8')));
-    return { applied: true };
-  } catch (err) {
-    // Only a backend that refuses roles is expected (insufficient privilege, feature not
-    // supported); any other failure is a broken grants.sql or database and must be seen.
-    const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
-    if (code === '42501' || code === '0A000') return { applied: false, skipped: (err as Error).message };
-    throw new PermanentError(`${file} could not be applied: ${(err as Error).message}`, { file, code });
+  const sql = fs.readFileSync(file, 'utf8');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.transaction((tx) => tx.exec(sql));
+      return { applied: true };
+    } catch (err) {
+      // Only a backend that refuses roles is expected (insufficient privilege, feature not
+      // supported); any other failure is a broken grants.sql or database and must be seen.
+      const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+      if (code === '42501' || code === '0A000') return { applied: false, skipped: (err as Error).message };
+      // The analyst role is the server's, not the database's: commands starting at the same time
+      // (cron beside the scheduler, or on other databases of the server) re-apply its grants
+      // concurrently, and Postgres refuses the loser ("tuple concurrently updated", a deadlock,
+      // a role created twice). Its grants are the same; applying them again succeeds.
+      if (attempt < 5 && concurrentCatalogUpdate(err, code)) {
+        await new Promise((r) => setTimeout(r, 50 + Math.random() * 200 * attempt));
+        continue;
+      }
+      throw new PermanentError(`${file} could not be applied: ${(err as Error).message}`, { file, code });
+    }
   }
+}
+
+/** A catalog row updated by two sessions at once: retrying is safe for idempotent DDL. */
+function concurrentCatalogUpdate(err: unknown, code: string | undefined): boolean {
+  return code === '40P01' || code === '40001' || code === '23505'
+    || (code === 'XX000' && /tuple concurrently (updated|deleted)/.test((err as Error).message));
 }
 
 /** Applied migration level, or 0 on an empty database. */

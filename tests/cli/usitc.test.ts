@@ -100,7 +100,7 @@ for (const backend of backends()) {
 
     it('the claim check: auto_tariff matches with Revision 13, the note names what Revision 4 changed', async () => {
       const r = await runCli(['claims', '--json'], t.env());
-      expect(r.code).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       const claim = (JSON.parse(r.stdout) as { claims: Array<Record<string, unknown>> }).claims.find((c) => c.id === 'auto_tariff')!;
       expect(claim).toMatchObject({ verdict: 'matches', computedValue: '25', dataset: 'usitc.hts', publishedOn: '2025-04-22' });
       expect(claim.note).toMatch(/9903\.94\.40 "Passenger vehicles and light trucks that are products of Japan/);
