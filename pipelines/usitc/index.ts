@@ -7,7 +7,8 @@ import type { Dataset } from '../../src/core/vocabulary.js';
 import { htsDataset } from './hts-csv.js';
 import type { HtsLine } from './tariff-target.js';
 
-export { htsDataset, parseHtsCsv, HTS_COLUMNS, HTS_SCOPE_KEY } from './hts-csv.js';
+export { htsDataset, parseHts, parseHtsCsv, HTS_COLUMNS, HTS_SCOPE_KEY } from './hts-csv.js';
+export { parseHtsJson } from './hts-json.js';
 export { discoverHts, exportListUrl } from './discovery.js';
 
 /** The usitc datasets. */

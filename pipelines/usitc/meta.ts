@@ -9,5 +9,5 @@ import { tariffTarget, type HtsLine } from './tariff-target.js';
 
 export const USITC_HTS = {
   id: 'usitc.hts', source: 'usitc', target: 'tariff', contentKind: 'csv', store: tariffTarget,
-  description: 'USITC Harmonized Tariff Schedule of the United States, CSV export: every heading and line with its rate texts, one release per revision',
+  description: 'USITC Harmonized Tariff Schedule of the United States, CSV or JSON export: every heading and line with its rate texts, one release per revision',
 } as const satisfies DatasetMeta & Pick<Dataset<HtsLine>, 'store'>;

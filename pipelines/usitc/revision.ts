@@ -5,6 +5,11 @@
  * `2026-basic`. The CSV itself never says which revision it is, so the name must come from the
  * release list (refresh) or the file name (`trade-etl load`).
  */
+import type { ReleaseFacts, ReleaseInput } from '../../src/core/vocabulary.js';
+import { PermanentError } from '../../src/core/errors.js';
+
+/** Every release is the whole schedule (see hts-csv.ts), so every release has this scope key. */
+export const HTS_SCOPE_KEY = 'HTSUS';
 
 /** One revision of the schedule: the year's edition and its revision number (0 = basic edition). */
 export interface HtsRevision {
@@ -54,3 +59,28 @@ export function revisionFromId(id: string): HtsRevision | undefined {
   const m = /^(\d{4})-(?:r(\d{1,3})|basic)$/.exec(id);
   return m ? revision(Number(m[1]), m[2] ? Number(m[2]) : 0) : undefined;
 }
+
+/** Which revision a release is: discovery's hint, else the USITC file name; never guessed from the content. */
+function revisionOf(input: ReleaseInput): HtsRevision {
+  const h = input.hints ?? {};
+  const r = (typeof h.revision === 'string' ? revisionFromId(h.revision) : undefined)
+    ?? (typeof h.releaseName === 'string' ? revisionFromReleaseName(h.releaseName) : undefined)
+    ?? revisionFromFileName(input.fileName);
+  if (!r) {
+    throw new PermanentError(
+      `${input.dataset}: cannot tell which HTS revision ${input.fileName} is (the export does not say): keep USITC's file name ` +
+      '(hts_2025_revision_13_csv.csv, hts_2026_basic_csv.csv) or fetch it with `trade-etl refresh --source usitc`; nothing loaded',
+      { dataset: input.dataset, file: input.fileName });
+  }
+  return r;
+}
+
+/** Names the release (revision, scope, title) before its lines are read: the same for both formats. */
+export function describeHtsRelease(input: ReleaseInput, facts: ReleaseFacts): void {
+  const revision = revisionOf(input);
+  facts.scopeKey = HTS_SCOPE_KEY;
+  facts.scope = { revision: revision.id, releaseName: revision.releaseName, year: revision.year, number: revision.number };
+  facts.title = revision.title;
+  facts.sourceStage = revision.number ? `Revision ${revision.number}` : 'Basic Edition';
+}
+
