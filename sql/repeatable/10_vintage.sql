@@ -30,7 +30,7 @@ COMMENT ON COLUMN trade.observation.partner IS 'Partner: ISO alpha-2, WORLD, or 
 COMMENT ON COLUMN trade.observation.partner_source_code IS 'Partner as written by the source.';
 COMMENT ON COLUMN trade.observation.flow IS 'export, import or balance.';
 COMMENT ON COLUMN trade.observation.period IS 'Period (see frequency).';
-COMMENT ON COLUMN trade.observation.frequency IS 'M, A (calendar year), FY (fiscal year), H, YTD, D.';
+COMMENT ON COLUMN trade.observation.frequency IS 'M, A (calendar year), FY (fiscal year), H, YTD, D, MTD (first 10/20 days of a month; period = last day covered).';
 COMMENT ON COLUMN trade.observation.classification IS 'Commodity classification.';
 COMMENT ON COLUMN trade.observation.commodity_code IS 'Commodity code (text); TOTAL for all commodities.';
 COMMENT ON COLUMN trade.observation.commodity_label IS 'Source''s commodity label.';

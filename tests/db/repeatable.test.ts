@@ -199,8 +199,14 @@ for (const backend of backends()) {
       expect(before).toEqual([{ dataset: 'frb.h10', rate: '158.2' }]);
       expect(await old.query(`SELECT iso2 FROM ref.country WHERE mof_code = '304'`)).toEqual([{ iso2: 'US' }]);
 
+      const oldDefs = await definitions(old);
       const out = await migrate(old);
       expect(out.applied).toEqual(['070_fx_dataset_preference.sql', '071_country_codes.sql']);
+      // The same text, columns and comments as the migrations had written, except what this change
+      // meant to change: the FX preference read from fx.dataset_preference, the compatibility view of ref.
+      const newDefs = await definitions(old);
+      const changed = [...new Set([...Object.keys(oldDefs), ...Object.keys(newDefs)])].filter((k) => oldDefs[k] !== newDefs[k]).sort();
+      expect(changed.filter((k) => !k.includes('ref.country_source_codes'))).toEqual(['view fx.daily', 'view fx.rate_annual', 'view fx.rate_monthly', 'view fx.usd_daily']);
       expect(out.repeatable).toEqual(listRepeatable()!.map((f) => f.file));
       expect(await old.query(daily)).toEqual(before);
       expect(await old.query(`SELECT iso2 FROM ref.country_code WHERE code_system = 'mof' AND code = '304'`)).toEqual([{ iso2: 'US' }]);
