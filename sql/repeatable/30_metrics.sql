@@ -565,7 +565,7 @@ COMMENT ON COLUMN metrics.us_goods_balance_by_partner.export_basis IS 'Valuation
 COMMENT ON COLUMN metrics.us_goods_balance_by_partner.import_basis IS 'Valuation of imports (general imports, customs value).';
 
 -- 9. The metrics above in USD, JPY and CNY -------------------------------------------------
--- Conversion follows the fx policy of sql/010_fx.sql: a calendar year at the year's average
+-- Conversion follows the fx policy of sql/repeatable/20_fx.sql: a calendar year at the year's average
 -- rate, a fiscal year at the mean of its 12 monthly rates (fx.usd_period), cross rates through
 -- the dollar. Rates are Federal Reserve H.10 noon rates, not MOF's customs rates.
 CREATE FUNCTION metrics.convert_period(amount numeric, from_ccy text, to_ccy text, freq text, per text)
@@ -636,7 +636,7 @@ SELECT x.metric, x.dataset, x.classification, x.reporter, x.partner, x.figure, x
        x.value, x.currency, x.to_currency, x.value * x.rate AS converted_value, x.rate, x.rate_series, x.rate_dataset,
        x.rate_basis, x.rate_period, x.release_id, x.published_on, x.stage
 FROM x;
-COMMENT ON VIEW metrics.annual_converted IS 'The annual metrics (metrics.jp_trade_annual, jp_trade_by_partner, us_goods_balance_by_partner, us_car_imports_by_country) in USD, JPY and CNY, one row per figure and target currency. Calendar years at the Federal Reserve H.10 annual average, fiscal years at the mean of their 12 monthly rates, cross rates through the dollar (sql/010_fx.sql). converted_value is NULL where the rates of the period are not loaded.';
+COMMENT ON VIEW metrics.annual_converted IS 'The annual metrics (metrics.jp_trade_annual, jp_trade_by_partner, us_goods_balance_by_partner, us_car_imports_by_country) in USD, JPY and CNY, one row per figure and target currency. Calendar years at the Federal Reserve H.10 annual average, fiscal years at the mean of their 12 monthly rates, cross rates through the dollar (sql/repeatable/20_fx.sql). converted_value is NULL where the rates of the period are not loaded.';
 COMMENT ON COLUMN metrics.annual_converted.metric IS 'The metrics view the figure comes from.';
 COMMENT ON COLUMN metrics.annual_converted.figure IS 'Which figure of that row: export, import, balance, or import <series> for car imports.';
 COMMENT ON COLUMN metrics.annual_converted.value IS 'The figure in its own currency (see currency), base units.';

@@ -218,7 +218,7 @@ LANGUAGE sql STABLE AS $$
     -- As of a date before the article's date, that day's rate did not exist yet.
     AND (as_of IS NULL OR c.reference_date <= as_of)
 $$;
-COMMENT ON FUNCTION metrics.claim_value_trade_at(date) IS 'The value computed for each covered trade and exchange-rate claim (sql/021_claims.sql), as published on a date (NULL = current). Part of metrics.claim_value_at.';
+COMMENT ON FUNCTION metrics.claim_value_trade_at(date) IS 'The value computed for each covered trade and exchange-rate claim, as published on a date (NULL = current). Part of metrics.claim_value_at.';
 
 -- A description without its cross-references, for notes: "Passenger vehicles and light trucks that
 -- are products of Japan, with … less than 15 percent".

@@ -206,7 +206,8 @@ for (const backend of backends()) {
       // meant to change: the FX preference read from fx.dataset_preference, the compatibility view of ref.
       const newDefs = await definitions(old);
       const changed = [...new Set([...Object.keys(oldDefs), ...Object.keys(newDefs)])].filter((k) => oldDefs[k] !== newDefs[k]).sort();
-      expect(changed.filter((k) => !k.includes('ref.country_source_codes'))).toEqual(['view fx.daily', 'view fx.rate_annual', 'view fx.rate_monthly', 'view fx.usd_daily']);
+      expect(changed.filter((k) => !k.includes('ref.country_source_codes'))).toEqual([
+        'function metrics.claim_value_trade_at(date)', 'view fx.daily', 'view fx.rate_annual', 'view fx.rate_monthly', 'view fx.usd_daily', 'view metrics.annual_converted']);
       expect(out.repeatable).toEqual(listRepeatable()!.map((f) => f.file));
       expect(await old.query(daily)).toEqual(before);
       expect(await old.query(`SELECT iso2 FROM ref.country_code WHERE code_system = 'mof' AND code = '304'`)).toEqual([{ iso2: 'US' }]);
