@@ -173,11 +173,11 @@ async function applyRepeatable(db: Db, dir: string): Promise<string[]> {
   await db.query(`COMMENT ON COLUMN etl.schema_repeatable.objects IS 'Views and functions the file created (kind schema.name); dropped before the next re-apply.'`);
   await db.query(`COMMENT ON COLUMN etl.schema_repeatable.inputs IS 'sha256 of what else the files were applied against: the numbered migrations applied and the lists migrate writes (src/fx/policy.ts DATASET_PREFERENCE).'`);
   await db.query(`COMMENT ON COLUMN etl.schema_repeatable.applied_at IS 'When it was applied.'`);
-  const migrations = await db.query<{ version: number; checksum: string }>('SELECT version, checksum FROM etl.schema_migration ORDER BY version');
+  const q = await etlQueries();
+  const migrations = await run(db, q.selectFrom('etl.schema_migration').select(['version', 'checksum']).orderBy('version'));
   const inputs = crypto.createHash('sha256')
     .update(JSON.stringify({ migrations: migrations.map((m) => [Number(m.version), m.checksum]), synced: SYNCED_ROWS })).digest('hex');
-  const prev = await db.query<{ file: string; checksum: string; objects: string[]; inputs: string }>(
-    'SELECT file, checksum, objects, inputs FROM etl.schema_repeatable ORDER BY file');
+  const prev = await run(db, q.selectFrom('etl.schema_repeatable').select(['file', 'checksum', 'objects', 'inputs']).orderBy('file'));
   const same = prev.length === files.length && prev.every((p, i) =>
     p.file === files[i]!.file && p.checksum === files[i]!.checksum && p.inputs === inputs);
   if (same) return [];
@@ -210,10 +210,10 @@ async function applyRepeatable(db: Db, dir: string): Promise<string[]> {
         throw new PermanentError(`sql/${REPEATABLE_SUBDIR}/${f.file} could not be applied: ${(err as Error).message}`, { file: f.file }, { cause: err });
       }
     }
-    await tx.query('DELETE FROM etl.schema_repeatable');
-    for (const f of files) {
-      await tx.query('INSERT INTO etl.schema_repeatable (file, checksum, objects, inputs) VALUES ($1, $2, $3, $4)',
-        [f.file, f.checksum, f.objects.map(objectKey), inputs]);
+    await run(tx, q.deleteFrom('etl.schema_repeatable'));
+    if (files.length > 0) {
+      await run(tx, q.insertInto('etl.schema_repeatable')
+        .values(files.map((f) => ({ file: f.file, checksum: f.checksum, objects: f.objects.map(objectKey), inputs }))));
     }
   });
   return files.map((f) => f.file);

@@ -11,7 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { backends, createServerDatabase, useDb } from '../helpers/db.js';
 import { connect, pgliteDb, type Db } from '../../src/db/connect.js';
 import { loadConfig } from '../../src/core/config.js';
-import { listRepeatable, managedObjects, migrate, REPEATABLE_SUBDIR, SQL_DIR } from '../../src/db/migrate.js';
+import { listMigrations, listRepeatable, managedObjects, migrate, REPEATABLE_SUBDIR, SQL_DIR } from '../../src/db/migrate.js';
 import { DATASET_PREFERENCE } from '../../src/fx/policy.js';
 
 const SCHEMAS = `('ref','trade','fx','metrics','tariff')`;
@@ -75,6 +75,14 @@ describe('repeatable SQL files', () => {
     expect(() => managedObjects('CREATE TABLE metrics.x (a int);', 'x.sql')).toThrow(/numbered migration/);
     expect(() => managedObjects('CREATE VIEW x AS SELECT 1;', 'x.sql')).toThrow(/name the schema/);
     expect(managedObjects('CREATE OR REPLACE FUNCTION fx.f(a int) RETURNS int', 'x.sql')).toEqual([{ kind: 'function', schema: 'fx', name: 'f' }]);
+  });
+
+  it('no numbered migration after 080 creates a view or function of sql/repeatable/ (the re-apply would silently replace it)', () => {
+    const managed = new Set(listRepeatable()!.flatMap((f) => f.objects).map((o) => `${o.schema}.${o.name}`));
+    const created = listMigrations().filter((m) => m.version > 80).flatMap((m) =>
+      [...m.sql.matchAll(/^[ \t]*CREATE\s+(?:OR\s+REPLACE\s+)?(?:VIEW|FUNCTION)\s+([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*)/gim)]
+        .map((x) => x[1]!).filter((name) => managed.has(name)).map((name) => `${m.file}: ${name}`));
+    expect(created).toEqual([]);
   });
 
   it('the FX dataset preference is written once in SQL (the table migrate fills), nowhere as a CASE', () => {
