@@ -164,15 +164,20 @@ const objectKey = (o: ManagedObject) => `${o.kind} ${o.schema}.${o.name}`;
 async function applyRepeatable(db: Db, dir: string): Promise<string[]> {
   const files = listRepeatable(dir);
   if (files === null) return [];
-  await db.query(`CREATE TABLE IF NOT EXISTS etl.schema_repeatable (
-    file text PRIMARY KEY, checksum text NOT NULL, objects text[] NOT NULL, inputs text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now())`);
-  await db.query(`COMMENT ON TABLE etl.schema_repeatable IS 'Files of sql/repeatable/ as last applied to this database (docs/migrations.md).'`);
-  await db.query(`COMMENT ON COLUMN etl.schema_repeatable.file IS 'File name in sql/repeatable/.'`);
-  await db.query(`COMMENT ON COLUMN etl.schema_repeatable.checksum IS 'sha256 of the file as applied.'`);
-  await db.query(`COMMENT ON COLUMN etl.schema_repeatable.objects IS 'Views and functions the file created (kind schema.name); dropped before the next re-apply.'`);
-  await db.query(`COMMENT ON COLUMN etl.schema_repeatable.inputs IS 'sha256 of what else the files were applied against: the numbered migrations applied and the lists migrate writes (src/fx/policy.ts DATASET_PREFERENCE).'`);
-  await db.query(`COMMENT ON COLUMN etl.schema_repeatable.applied_at IS 'When it was applied.'`);
+  // Created here, like etl.schema_migration: migrate's own bookkeeping, needed before any file runs.
+  const [exists] = await db.query<{ ok: boolean }>(`SELECT to_regclass('etl.schema_repeatable') IS NOT NULL AS ok`);
+  if (!exists?.ok) {
+    await db.transaction((tx) => tx.exec(`
+      CREATE TABLE IF NOT EXISTS etl.schema_repeatable (
+        file text PRIMARY KEY, checksum text NOT NULL, objects text[] NOT NULL, inputs text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now());
+      COMMENT ON TABLE etl.schema_repeatable IS 'Files of sql/repeatable/ as last applied to this database (docs/migrations.md).';
+      COMMENT ON COLUMN etl.schema_repeatable.file IS 'File name in sql/repeatable/.';
+      COMMENT ON COLUMN etl.schema_repeatable.checksum IS 'sha256 of the file as applied.';
+      COMMENT ON COLUMN etl.schema_repeatable.objects IS 'Views and functions the file created (kind schema.name); dropped before the next re-apply.';
+      COMMENT ON COLUMN etl.schema_repeatable.inputs IS 'sha256 of what else the files were applied against: the numbered migrations applied and the lists migrate writes (src/fx/policy.ts DATASET_PREFERENCE).';
+      COMMENT ON COLUMN etl.schema_repeatable.applied_at IS 'When it was applied.';`));
+  }
   const q = await etlQueries();
   const migrations = await run(db, q.selectFrom('etl.schema_migration').select(['version', 'checksum']).orderBy('version'));
   const inputs = crypto.createHash('sha256')
