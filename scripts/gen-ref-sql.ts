@@ -2,7 +2,8 @@
  * Writes sql/004_reference_rows.sql from ref/countries.csv, so that ref.country holds exactly the
  * list the parsers use. Run: `node bin/run-ts.js scripts/gen-ref-sql.ts` (or `npx tsx …`).
  * Migrations are checksummed once applied: after a change to the CSV on a database that already
- * has 004, ship the difference as a new migration instead of regenerating 004.
+ * has 004, ship the difference as a new migration instead of regenerating 004. Since migration 071
+ * the codes are rows of ref.country_code: such a migration inserts (code_system, code, iso2) rows.
  */
 import fs from 'node:fs';
 import path from 'node:path';

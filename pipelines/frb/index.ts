@@ -1,7 +1,7 @@
 /**
  * Source `frb`: exchange rates from the Federal Reserve's H.10 release, directly (Data
  * Download Program, `frb.h10`) and as republished by FRED (`frb.fred`). Both load into
- * fx.rate_history; sql/010_fx.sql prefers H.10 where both have a day.
+ * fx.rate_history; the fx views prefer H.10 where both have a day (DATASET_PREFERENCE, src/fx/policy.ts).
  */
 import type { Dataset, FxObservation } from '../../src/core/vocabulary.js';
 import { h10Dataset } from './h10.js';

@@ -12,6 +12,7 @@ export function register(program: Command): void {
         process.stdout.write(r.applied.length
           ? `applied ${r.applied.length} migration(s) to ${ctx.db.describe()}: ${r.applied.join(', ')}\n`
           : `${ctx.db.describe()} is up to date (migration level ${r.level})\n`);
+        if (r.repeatable.length) process.stdout.write(`re-applied the views and functions of sql/repeatable/: ${r.repeatable.join(', ')}\n`);
         if (!r.rolesCreated) process.stdout.write(`note: this backend did not accept the analyst role; grants skipped (${r.grantsSkipped ?? 'no reason given'})\n`);
       } finally {
         await ctx.close();

@@ -91,6 +91,15 @@ export interface EtlSchemaMigrationTable {
   applied_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** etl.schema_repeatable (src/db/migrate.ts): the files of sql/repeatable/ as last applied. */
+export interface EtlSchemaRepeatableTable {
+  file: string;
+  checksum: string;
+  objects: string[];
+  inputs: string;
+  applied_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 /** The bookkeeping schema as Kysely sees it. */
 export interface EtlDatabase {
   'etl.run': EtlRunTable;
@@ -98,6 +107,7 @@ export interface EtlDatabase {
   'etl.watermark': EtlWatermarkTable;
   'etl.http_cache': EtlHttpCacheTable;
   'etl.schema_migration': EtlSchemaMigrationTable;
+  'etl.schema_repeatable': EtlSchemaRepeatableTable;
 }
 
 let builder: Promise<Kysely<EtlDatabase>> | undefined;

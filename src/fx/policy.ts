@@ -1,8 +1,9 @@
 /**
  * The currency-conversion policy, in words and constants, for docs, CLI output and checks.
- * sql/010_fx.sql is the source of truth for the computation (fx.lookup, fx.convert,
+ * sql/repeatable/20_fx.sql is the source of truth for the computation (fx.lookup, fx.convert,
  * fx.rate_monthly, fx.rate_annual, fx.usd_period, fx.observation_converted); the tests assert
- * that the SQL uses the same numbers as this file.
+ * that the SQL uses the same numbers as this file. DATASET_PREFERENCE is the one exception: the
+ * SQL reads it (migrate writes it into fx.dataset_preference), so it is stated only here.
  */
 import type { Frequency } from '../core/vocabulary.js';
 
@@ -15,7 +16,10 @@ export const MAX_DAYS_BACK = 7;
  */
 export const MONTH_EDGE_TOLERANCE_DAYS = 4;
 
-/** Source preference when several datasets publish the same pair and day, best first. */
+/**
+ * Source preference when several datasets publish the same pair and day (or period), best first.
+ * migrate writes it into fx.dataset_preference, which the fx views read: change it here only.
+ */
 export const DATASET_PREFERENCE = ['frb.h10', 'frb.fred'] as const;
 
 /** Currencies every monetary trade observation is also shown in (fx.observation_converted). */

@@ -1,5 +1,5 @@
 /**
- * Reading and presenting metrics.claim_check (sql/021_claims.sql). The verdicts are computed in
+ * Reading and presenting metrics.claim_check (sql/repeatable/50_claims.sql; the claims are rows of metrics.claim, sql/021_claims.sql). The verdicts are computed in
  * SQL, so psql users and this module see the same thing; this module only reads the rows (numbers
  * stay decimal strings, dates stay ISO text) and lays them out for people.
  */

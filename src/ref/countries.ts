@@ -1,7 +1,9 @@
 /**
  * Country code lookups shared by the pipelines. The one list behind them is ref/countries.csv,
  * which migration 004 (generated from it by scripts/gen-ref-sql.ts) also loads into ref.country,
- * so parsers and the database agree.
+ * so parsers and the database agree. Migration 071 moved the code columns into rows of
+ * ref.country_code (one per code system: CODE_SYSTEMS below); the CSV keeps one column per
+ * system because 004, generated from it, is an applied (checksummed) migration.
  *
  * Where the CSV comes from (so a reviewer can redo it):
  * - Rows: every ISO code of the US Census Schedule C country list (a country or territory), plus
@@ -111,6 +113,25 @@ function load(): Index {
   const by = (key: (c: Country) => string | null) => new Map(all.flatMap((c) => { const k = key(c); return k === null ? [] : [[k, c] as const]; }));
   index = { all, byIso2: by((c) => c.iso2), byMof: by((c) => c.mofCode), byCensus: by((c) => c.censusCode), byPress: by((c) => c.mofPressAbbr) };
   return index;
+}
+
+/**
+ * The code system (ref.country_code.code_system) of each code column of ref/countries.csv. In the
+ * database a country's codes are rows of ref.country_code (sql/071_country_codes.sql), so a
+ * source with codes of its own adds a system and rows there, not a column to ref.country.
+ */
+export const CODE_SYSTEMS = { mofCode: 'mof', censusCode: 'census', mofPressAbbr: 'mof_press' } as const;
+
+/** One row of ref.country_code. */
+export interface CountryCode { codeSystem: string; code: string; iso2: string }
+
+/**
+ * Every country's code in every code system, as the rows of ref.country_code.
+ * @example countryCodes().find((c) => c.codeSystem === 'mof' && c.code === '304')?.iso2 // 'US'
+ */
+export function countryCodes(): CountryCode[] {
+  return allCountries().flatMap((c) => (Object.keys(CODE_SYSTEMS) as Array<keyof typeof CODE_SYSTEMS>)
+    .flatMap((k) => (c[k] === null ? [] : [{ codeSystem: CODE_SYSTEMS[k], code: c[k]!, iso2: c.iso2 }])));
 }
 
 /**

@@ -67,8 +67,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('analyst role on the server', ()
   });
 
   it('reads ref.country and fx.rate', async () => {
-    expect((await q(`SELECT name_en, mof_code, census_code FROM ref.country WHERE iso2 = 'JP'`))[0]).toMatchObject({ census_code: '5880' });
-    expect((await q(`SELECT iso2 FROM ref.country WHERE mof_code = '304'`))[0].iso2).toBe('US');
+    expect((await q(`SELECT name_en, mof_code, census_code FROM ref.country_source_codes WHERE iso2 = 'JP'`))[0]).toMatchObject({ census_code: '5880' });
+    expect((await q(`SELECT iso2 FROM ref.country_code WHERE code_system = 'mof' AND code = '304'`))[0].iso2).toBe('US');
     expect(await q(`SELECT rate::text FROM fx.rate WHERE series = 'DEXJPUS' AND date = '2025-04-21'`)).toEqual([{ rate: '140.81' }]);
   });
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import Papa from 'papaparse';
 import {
-  allCountries, COUNTRIES_CSV_PATH, countryByIso2, parseCountriesCsv,
+  allCountries, CODE_SYSTEMS, COUNTRIES_CSV_PATH, countryByIso2, countryCodes, parseCountriesCsv,
   partnerFromCensusCode, partnerFromMofCode, partnerFromMofPressAbbr,
 } from '../../src/ref/countries.js';
 import { generateReferenceSql, REFERENCE_SQL_PATH, sqlLiteral } from '../../scripts/gen-ref-sql.js';
@@ -179,21 +179,33 @@ for (const backend of backends()) {
   describe(`ref.country on ${backend}`, () => {
     const t = useDb(backend);
 
-    it('holds every row of ref/countries.csv after migrate', async () => {
-      const rows = await t.db().query<Record<string, string | null>>(
-        'SELECT iso2, iso3, name_en, name_ja, mof_code, census_code, mof_press_abbr FROM ref.country ORDER BY iso2');
-      const csv = allCountries().map((c) => ({
-        iso2: c.iso2, iso3: c.iso3, name_en: c.nameEn, name_ja: c.nameJa, mof_code: c.mofCode, census_code: c.censusCode, mof_press_abbr: c.mofPressAbbr,
-      }));
-      expect(rows).toEqual(csv);
+    it('holds every row of ref/countries.csv after migrate: names in ref.country, codes as rows of ref.country_code', async () => {
+      const rows = await t.db().query<Record<string, string | null>>('SELECT iso2, iso3, name_en, name_ja FROM ref.country ORDER BY iso2');
+      expect(rows).toEqual(allCountries().map((c) => ({ iso2: c.iso2, iso3: c.iso3, name_en: c.nameEn, name_ja: c.nameJa })));
       expect(parseCountriesCsv(fs.readFileSync(COUNTRIES_CSV_PATH, 'utf8'), 'ref/countries.csv')).toHaveLength(rows.length);
+      const codes = await t.db().query<{ code_system: string; code: string; iso2: string }>(
+        'SELECT code_system, code, iso2 FROM ref.country_code ORDER BY code_system, code');
+      expect(codes).toEqual(countryCodes().map((c) => ({ code_system: c.codeSystem, code: c.code, iso2: c.iso2 }))
+        .sort((a, b) => (a.code_system === b.code_system ? (a.code < b.code ? -1 : 1) : a.code_system < b.code_system ? -1 : 1)));
+      const systems = await t.db().query<{ code_system: string }>('SELECT code_system FROM ref.country_code_system ORDER BY 1');
+      expect(systems.map((s) => s.code_system)).toEqual(Object.values(CODE_SYSTEMS).sort());
+    });
+
+    it('keeps the former columns in ref.country_source_codes', async () => {
+      const rows = await t.db().query<Record<string, string | null>>(
+        'SELECT iso2, iso3, name_en, name_ja, mof_code, census_code, mof_press_abbr FROM ref.country_source_codes ORDER BY iso2');
+      expect(rows).toEqual(allCountries().map((c) => ({
+        iso2: c.iso2, iso3: c.iso3, name_en: c.nameEn, name_ja: c.nameJa, mof_code: c.mofCode, census_code: c.censusCode, mof_press_abbr: c.mofPressAbbr,
+      })));
     });
 
     it('answers the lookups the parsers make', async () => {
       const one = async (sql: string, p: string) => (await t.db().query<{ v: string }>(sql, [p]))[0]?.v;
-      expect(await one('SELECT iso2 AS v FROM ref.country WHERE mof_code = $1', '304')).toBe('US');
-      expect(await one('SELECT iso2 AS v FROM ref.country WHERE census_code = $1', '5880')).toBe('JP');
-      expect(await one('SELECT iso2 AS v FROM ref.country WHERE mof_press_abbr = $1', 'R KOREA')).toBe('KR');
+      const code = `SELECT iso2 AS v FROM ref.country_code WHERE code_system = '%s' AND code = $1`;
+      expect(await one(code.replace('%s', 'mof'), '304')).toBe('US');
+      expect(await one(code.replace('%s', 'census'), '5880')).toBe('JP');
+      expect(await one(code.replace('%s', 'mof_press'), 'R KOREA')).toBe('KR');
+      expect(await one('SELECT iso2 AS v FROM ref.country_source_codes WHERE mof_code = $1', '304')).toBe('US');
       expect(await one('SELECT name_en AS v FROM ref.country WHERE iso2 = $1', 'CI')).toBe("Côte d'Ivoire");
       expect(await one('SELECT name_ja AS v FROM ref.country WHERE iso2 = $1', 'US')).toBe('アメリカ合衆国');
     });

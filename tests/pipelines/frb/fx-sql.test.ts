@@ -1,5 +1,5 @@
 /**
- * sql/010_fx.sql on a real database (PGlite, and Postgres when TEST_DATABASE_URL is set). The
+ * sql/repeatable/20_fx.sql on a real database (PGlite, and Postgres when TEST_DATABASE_URL is set). The
  * rates are the fixtures parsed by the real parsers and inserted as one release each (the way
  * the engine's merge would leave them for non-overlapping releases), so every figure below
  * comes from the published files.
