@@ -3,7 +3,9 @@
  * views (sql/010_fx.sql). Nothing here knows a figure: which year, partner, series or date a chart
  * is about comes from the claim registry (metrics.claim), and every value from a view. Numbers
  * arrive as decimal text, already scaled to the unit the chart shows (trillion yen, billion
- * dollars); the charts turn them into plot positions and print the text as it came.
+ * dollars); the charts turn them into plot positions and print the text as it came. The queries
+ * are Kysely over the declared views (src/db/trade-schema.ts), computed columns as `sql`
+ * fragments; which dataset a figure comes from is a source's to say (SourceDescriptor.report).
  */
 import type { Session } from '../db/connect.js';
 import { etlQueries, run } from '../db/etl-schema.js';
