@@ -25,4 +25,6 @@ export const censusSource: SourceDescriptor = {
     description: 'Census publishes the FT-900 and the International Trade API update at 08:30 US Eastern (EST or EDT, whichever is in force).',
     freshness: { 'census.api': '40d', 'census.country': '40d' },
   },
+  // country.xlsx: Census's own annual totals by country, the first series the deficit claim is checked against (metrics.claim).
+  report: { usBalance: CENSUS_COUNTRY.id },
 };

@@ -22,4 +22,6 @@ export const mofSource: SourceDescriptor = {
     description: 'MOF/Japan Customs publishes trade statistics at 08:50 JST; look five minutes later, on weekdays.',
     freshness: { 'mof.press': '40d', 'mof.timeseries': '40d', 'mof.hs_country': '45d' },
   },
+  // d41ma: monthly world totals since 1979, so every complete year back to the article's "since 1979".
+  report: { annualExports: MOF_TIMESERIES.id },
 };

@@ -146,12 +146,11 @@ async function databaseChecks(db: Db, config: Config, add: (name: string, level:
     ? `${unfinished.length} run(s) never finished (process killed?): ${unfinished.slice(0, 5).map((r) => `#${r.id} ${r.command}`).join(', ')}`
     : 'no run left running');
 
-  const failed = await db.query<{ n: number; dataset: string | null; file_name: string | null; error: string | null; fetched_at: Date | null }>(`
-    SELECT (SELECT count(*)::int FROM etl.release WHERE status = 'failed' AND fetched_at > now() - make_interval(days => $1)) AS n,
-           l.dataset, l.file_name, l.error, l.fetched_at
-    FROM (SELECT 1) one
-    LEFT JOIN LATERAL (SELECT * FROM etl.release WHERE status = 'failed' AND fetched_at > now() - make_interval(days => $1)
-                       ORDER BY id DESC LIMIT 1) l ON true`, [FAILED_WINDOW_DAYS]);
+  const recentlyFailed = q.selectFrom('etl.release').where('status', '=', 'failed')
+    .where('fetched_at', '>', sql<Date>`now() - make_interval(days => ${FAILED_WINDOW_DAYS})`);
+  const failed = await run(db, q.selectFrom(sql<{ one: number }>`(SELECT 1)`.as('one'))
+    .leftJoinLateral(recentlyFailed.selectAll().orderBy('id', 'desc').limit(1).as('l'), (join) => join.onTrue())
+    .select([recentlyFailed.select(sql<number>`count(*)::int`.as('n')).as('n'), 'l.dataset', 'l.file_name', 'l.error', 'l.fetched_at']));
   const f = failed[0]!;
   add(`failed releases ${FAILED_WINDOW_DAYS}d`, f.n ? 'WARN' : 'OK', f.n
     ? `${f.n} failed in the last ${FAILED_WINDOW_DAYS} days; latest: ${f.dataset} ${f.file_name}: ${oneLine(f.error ?? '', 160)} — see \`trade-etl runs\``
@@ -215,16 +214,18 @@ async function freshness(db: Db): Promise<{ level: Level; detail: string }> {
       }
     }
   } catch { /* no usable schedule: fall back to when we last looked */ }
-  const rows = await db.query<{ dataset: string; published_on: string | null; last_seen: Date; days: number }>(`
-    WITH seen AS (
-      SELECT dataset, fetched_at AS at FROM etl.release WHERE status IN ('loaded', 'stale')
-      UNION ALL
-      SELECT dataset, checked_at FROM etl.http_cache
-    )
-    SELECT s.dataset, max(s.at) AS last_seen,
-           floor(extract(epoch FROM now() - max(s.at)) / 86400)::int AS days,
-           (SELECT max(published_on)::text FROM etl.release r WHERE r.dataset = s.dataset AND r.status = 'loaded') AS published_on
-    FROM seen s GROUP BY s.dataset ORDER BY s.dataset`);
+  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
+  const rows = await run(db, q
+    .with('seen', (w) => w.selectFrom('etl.release').select(['dataset', 'fetched_at as at']).where('status', 'in', ['loaded', 'stale'])
+      .unionAll(w.selectFrom('etl.http_cache').select(['dataset', 'checked_at as at'])))
+    .selectFrom('seen as s')
+    .select((eb) => [
+      's.dataset', eb.fn.max('s.at').as('last_seen'),
+      sql<number>`floor(extract(epoch FROM now() - max(s.at)) / 86400)::int`.as('days'),
+      eb.selectFrom('etl.release as r').select(sql<string | null>`max(r.published_on)::text`.as('published_on'))
+        .whereRef('r.dataset', '=', 's.dataset').where('r.status', '=', 'loaded').as('published_on'),
+    ])
+    .groupBy('s.dataset').orderBy('s.dataset'));
   if (!rows.length) return { level: 'WARN', detail: 'nothing loaded yet: `trade-etl refresh` (or `demo` for the bundled files)' };
   const list = rows.map((r) => `${r.dataset} newest ${r.published_on ?? '?'}, checked ${r.days}d ago`).join('; ');
   const newest = Math.min(...rows.map((r) => Number(r.days)));

@@ -29,6 +29,19 @@ export interface SourceDescriptor {
   schemas?: string[];
   /** When the publisher publishes, and how old its newest release may get: the defaults config/schedule.json starts from. */
   schedule?: ScheduleDefaults;
+  /** Which of its datasets provides a figure of the analyst report (src/report): the report asks the list, never names a dataset. */
+  report?: ReportDatasets;
+}
+
+/**
+ * Figures of the analyst report, each read from the one dataset a source names for it. A figure
+ * no registered source provides is left out of the page ("nothing loaded"), as on an empty database.
+ */
+export interface ReportDatasets {
+  /** Japan's exports per calendar year, summed from monthly world totals (the annual-exports chart). */
+  annualExports?: string;
+  /** The US side of the US–Japan balance drawn in the chart's primary colour; other US datasets are drawn lighter. */
+  usBalance?: string;
 }
 
 /** One host of a source. */
@@ -84,6 +97,10 @@ export function checkSources(sources: readonly SourceDescriptor[]): void {
     for (const d of s.datasets) {
       once('dataset', d.id);
       if (d.source !== s.id || !d.id.startsWith(`${s.id}.`)) throw new ConfigError(`dataset ${d.id} is listed under source ${s.id} but declares source ${d.source}`, { dataset: d.id });
+    }
+    for (const [figure, dataset] of Object.entries(s.report ?? {})) {
+      once('report figure', figure);
+      if (!s.datasets.some((d) => d.id === dataset)) throw new ConfigError(`source ${s.id} names ${JSON.stringify(dataset)} for the report's ${figure}, but has no such dataset`, { source: s.id, dataset });
     }
   }
 }

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 // most of what an already-loaded release costs (docs/performance.md).
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
+import type { Database } from './etl-schema.js';
 import type { PGlite } from '@electric-sql/pglite';
 import { redactSecrets, type Config } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
@@ -35,8 +36,12 @@ export interface Session {
 /** The database: Kysely for typed queries, plus sessions for transactions, COPY and locks. */
 export interface Db {
   kind: 'pg' | 'pglite';
-  /** Kysely over this database's connections for typed queries, created on first call. */
-  kysely(): Promise<Kysely<any>>;
+  /**
+   * Kysely over this database's connections, typed over the declared tables and views (Database,
+   * src/db/etl-schema.ts), created on first call. The tool's own queries go through `run(db, query)`
+   * instead, which keeps secrets masked, the stop signal and a transaction's session.
+   */
+  kysely(): Promise<Kysely<Database>>;
   /** A one-off query on any connection. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs fn inside one transaction on one connection; rolls back if fn throws. */
@@ -181,7 +186,7 @@ async function connectPg(config: Config, logger?: Pick<Logger, 'warn'>): Promise
       { database: redactSecrets(url, config) },
     );
   }
-  let kysely: Kysely<any> | undefined;
+  let kysely: Kysely<Database> | undefined;
   const where = `Postgres at ${redactSecrets(url, config)}`;
   const dedicated = new Set<pg.Client>();
   const db: Db = {
@@ -189,7 +194,7 @@ async function connectPg(config: Config, logger?: Pick<Logger, 'warn'>): Promise
     async kysely() {
       if (!kysely) {
         const { Kysely, PostgresDialect } = await import('kysely');
-        kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+        kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
       }
       return kysely;
     },
@@ -411,14 +416,14 @@ class Mutex {
 /** Wraps an open PGlite instance (tests share one per file; the CLI opens DATA_DIR/pglite, `dir`). */
 export function pgliteDb(pglite: PGlite, where: string, onClose?: () => Promise<void>, dir?: string): Db {
   const mutex = new Mutex();
-  let kysely: Kysely<any> | undefined;
+  let kysely: Kysely<Database> | undefined;
   const onError = (err: unknown) => pgliteError(err, dir);
   const db: Db = {
     kind: 'pglite',
     async kysely() {
       if (!kysely) {
         const [{ Kysely }, { PGliteDialect }] = await Promise.all([import('kysely'), import('kysely-pglite-dialect')]);
-        kysely = new Kysely<any>({ dialect: new PGliteDialect(pglite) });
+        kysely = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
       }
       return kysely;
     },

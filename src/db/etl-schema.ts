@@ -7,6 +7,7 @@
  */
 import type { ColumnType, Compilable, InferResult, Kysely } from 'kysely';
 import type { Db, Session } from './connect.js';
+import type { AnalystDatabase } from './trade-schema.js';
 
 /**
  * A bigint column: pg returns it as a string, PGlite as a number (ids and row counts stay far
@@ -110,14 +111,18 @@ export interface EtlDatabase {
   'etl.schema_repeatable': EtlSchemaRepeatableTable;
 }
 
-let builder: Promise<Kysely<EtlDatabase>> | undefined;
+/** Everything the tool queries through Kysely: the bookkeeping, and the analyst views the report reads. */
+export interface Database extends EtlDatabase, AnalystDatabase {}
+
+let builder: Promise<Kysely<Database>> | undefined;
 
 /**
- * A Kysely that only builds and compiles queries (Postgres dialect, no connection of its own).
+ * A Kysely that only builds and compiles queries (Postgres dialect, no connection of its own),
+ * over the bookkeeping tables and the analyst views (src/db/trade-schema.ts).
  * @example const q = (await etlQueries()).selectFrom('etl.run').select(['id', 'status']).where('id', '=', 42); await run(db, q)
  */
-export function etlQueries(): Promise<Kysely<EtlDatabase>> {
-  return (builder ??= import('kysely').then(({ Kysely, DummyDriver, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler }) => new Kysely<EtlDatabase>({
+export function etlQueries(): Promise<Kysely<Database>> {
+  return (builder ??= import('kysely').then(({ Kysely, DummyDriver, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler }) => new Kysely<Database>({
     dialect: {
       createAdapter: () => new PostgresAdapter(),
       createDriver: () => new DummyDriver(),

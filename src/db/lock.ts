@@ -1,5 +1,23 @@
-import type { Db } from './connect.js';
+import type { Db, Session } from './connect.js';
 import { PermanentError } from '../core/errors.js';
+import { etlQueries, run } from './etl-schema.js';
+
+/** An advisory lock's key: a text (hashed, as datasets' keys are) or a (class, id) pair (runs' liveness). */
+export type AdvisoryKey = { text: string } | { class: number; id: number };
+
+/**
+ * Takes (`lock`: waits; `try`: does not wait) or lets go of (`unlock`) a session advisory lock on
+ * Postgres. Returns whether the lock is held (`try`) or was held (`unlock`); `lock` returns true.
+ * @example if (await advisoryLock(s, 'try', { text: 'trade-etl:mof.press' })) …
+ */
+export async function advisoryLock(s: Pick<Session, 'query'>, mode: 'lock' | 'try' | 'unlock', key: AdvisoryKey): Promise<boolean> {
+  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
+  const fn = { lock: 'pg_advisory_lock', try: 'pg_try_advisory_lock', unlock: 'pg_advisory_unlock' }[mode];
+  // A run id is a bigint; the two-key form takes ints, so it is folded into 31 bits first.
+  const args = 'text' in key ? sql`hashtext(${key.text})` : sql`${key.class}, ${key.id % 2 ** 31}::bigint::int`;
+  const [r] = await run(s, q.selectNoFrom(sql<boolean>`${sql.raw(fn)}(${args})`.as('ok')));
+  return mode === 'lock' || r?.ok === true;
+}
 
 const inProcess = new Map<string, Promise<void>>();
 
@@ -17,15 +35,15 @@ export async function withDatasetLock<T>(db: Db, dataset: string, waitMs: number
   return db.withSession(async (s) => {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const [r] = await s.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key]);
-      if (r?.ok) break;
+      if (await advisoryLock(s, 'try', { text: key })) break;
       if (Date.now() >= deadline) throw lockTimeout(dataset, waitMs);
       await new Promise((res) => setTimeout(res, 250));
     }
     try {
       return await fn();
     } finally {
-      await s.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => {});
+      // A failed unlock means the connection is gone, and the lock went with it.
+      await advisoryLock(s, 'unlock', { text: key }).catch(() => {});
     }
   });
 }

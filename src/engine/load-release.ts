@@ -6,6 +6,7 @@ import { openRaw, type RawFile } from '../fetch/raw-store.js';
 import { checkContent } from '../parse/sniff.js';
 import { withDatasetLock } from '../db/lock.js';
 import type { CopyValue, Session } from '../db/connect.js';
+import { etlQueries, run } from '../db/etl-schema.js';
 import { fxTarget, lateMergeSql, mergeSql, tradeTarget, type Target } from './targets.js';
 import { partitionOf, STAGE_COLUMNS, StageEncoder, storeLateSql, storeSql } from './observation-store.js';
 import type { EngineContext } from './context.js';
@@ -61,18 +62,19 @@ export async function loadRelease(ctx: EngineContext, dataset: Dataset<any>, raw
   const { db, config, logger } = ctx;
   const started = Date.now();
   const base = { dataset: dataset.id, fileName: origin.fileName };
+  const q = await etlQueries();
   return withDatasetLock(db, dataset.id, config.lockWaitMs, async () => {
-    const [already] = await db.query<{ id: string }>(
-      `SELECT id FROM etl.release WHERE dataset = $1 AND sha256 = $2 AND status = 'loaded'`, [dataset.id, raw.sha256]);
+    const [already] = await run(db, q.selectFrom('etl.release').select('id')
+      .where('dataset', '=', dataset.id).where('sha256', '=', raw.sha256).where('status', '=', 'loaded'));
     if (already) {
       logger.info({ dataset: dataset.id, file: origin.fileName, releaseId: Number(already.id) }, 'release already loaded (same sha256): nothing to do');
       return { ...base, status: 'unchanged', releaseId: Number(already.id), ms: Date.now() - started };
     }
-    const [rel] = await db.query<{ id: string }>(
-      `INSERT INTO etl.release (source, dataset, url, file_name, sha256, bytes, content_type, etag, last_modified, status, run_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'loading', $10) RETURNING id`,
-      [dataset.source, dataset.id, origin.url ? redactUrl(origin.url) : null, origin.fileName, raw.sha256, raw.bytes,
-        origin.contentType ?? null, origin.etag ?? null, origin.lastModified ?? null, ctx.runId ?? null]);
+    const [rel] = await run(db, q.insertInto('etl.release').values({
+      source: dataset.source, dataset: dataset.id, url: origin.url ? redactUrl(origin.url) : null, file_name: origin.fileName,
+      sha256: raw.sha256, bytes: raw.bytes, content_type: origin.contentType ?? null, etag: origin.etag ?? null,
+      last_modified: origin.lastModified ?? null, status: 'loading', run_id: ctx.runId ?? null,
+    }).returning('id'));
     const releaseId = Number(rel!.id);
     const log = logger.child({ dataset: dataset.id, file: origin.fileName, releaseId });
     try {
@@ -90,8 +92,8 @@ export async function loadRelease(ctx: EngineContext, dataset: Dataset<any>, raw
     } catch (err) {
       const e = err as Error;
       const detail = err instanceof EtlError ? err.context : {};
-      await db.query(`UPDATE etl.release SET status = 'failed', error = $2, error_detail = $3 WHERE id = $1`,
-        [releaseId, e.message, JSON.stringify(detail)]).catch((recErr: Error) => {
+      await run(db, q.updateTable('etl.release').set({ status: 'failed', error: e.message, error_detail: JSON.stringify(detail) })
+        .where('id', '=', releaseId)).catch((recErr: Error) => {
         // The release row stays 'loading'; the next command's sweep marks it failed (interrupted).
         log.error({ releaseId, err: recErr.message, cause: e.message }, 'could not record the release as failed');
       });
@@ -166,17 +168,11 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   if (!facts.scopeKey) {
     throw new PermanentError(`${dataset.id}: the parser did not determine the scope of ${origin.fileName}; nothing loaded`, { dataset: dataset.id, file: origin.fileName });
   }
-  const publishedOn = facts.publishedOn ?? (typeof origin.hints?.publishedOn === 'string' ? origin.hints.publishedOn : undefined);
-  await tx.query(
-    `UPDATE etl.release SET published_on = COALESCE($2::date, fetched_at::date), stage = $3, source_stage = $4, scope_key = $5, scope = $6, title = $7, rows_parsed = $8 WHERE id = $1`,
-    [releaseId, publishedOn ?? null, facts.stage ?? null, facts.sourceStage ?? null, facts.scopeKey, scopeJson(facts), facts.title ?? null, rowsParsed]);
+  const publishedOn = await recordFacts(tx, releaseId, origin, facts, rowsParsed);
   await tx.query('ANALYZE _stage');
   // A release older than the newest one loaded for its scope (a backfill fetching an old stage
   // after a newer one) joins the history at its own publication date; current values stay.
-  const [next] = await tx.query<{ id: string; published_on: string }>(
-    `SELECT o.id, o.published_on::text AS published_on FROM etl.release o, etl.release me
-     WHERE me.id = $1 AND o.dataset = me.dataset AND o.scope_key = me.scope_key AND o.status = 'loaded'
-       AND o.published_on > me.published_on ORDER BY o.published_on, o.id LIMIT 1`, [releaseId]);
+  const next = await nextOfScope(tx, releaseId);
   if (trade) {
     const shrink = !firstLoad && facts.wholeSeries && !origin.allowShrink ? maxShrinkShare : undefined;
     return mergeTrade(tx, dataset, origin, facts.scopeKey, releaseId, datasetId!, rowsParsed, firstLoad, next, publishedOn, onServer, shrink);
@@ -193,7 +189,7 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
     }
   }
   if (next) {
-    const [me] = await tx.query<{ published_on: string }>(`SELECT published_on::text AS published_on FROM etl.release WHERE id = $1`, [releaseId]);
+    const [me] = await publishedOnOf(tx, releaseId);
     const late = lateMergeSql(target);
     await tx.query(late.at, [dataset.id, me!.published_on]);
     // Closing first keeps one current row per key while the resumed copies go in.
@@ -220,10 +216,47 @@ interface MergeCounts { late?: boolean; rowsParsed: number; rowsInserted: number
 
 /** Marks the release loaded with its counts. */
 async function finish(tx: Session, releaseId: number, c: MergeCounts) {
-  await tx.query(
-    `UPDATE etl.release SET status = 'loaded', loaded_at = now(), rows_inserted = $2, rows_closed = $3, rows_unchanged = $4 WHERE id = $1`,
-    [releaseId, c.rowsInserted, c.rowsClosed, c.rowsUnchanged]);
+  const q = await etlQueries();
+  await run(tx, q.updateTable('etl.release')
+    .set({ status: 'loaded', loaded_at: q.fn<Date>('now'), rows_inserted: c.rowsInserted, rows_closed: c.rowsClosed, rows_unchanged: c.rowsUnchanged })
+    .where('id', '=', releaseId));
   return { status: 'loaded' as const, ...c };
+}
+
+/**
+ * Records what the parser found out about the release (scope, stage, publication date, title,
+ * rows) and returns the publication date it used: the file's own, else the discovery's hint; the
+ * database falls back to the fetch date.
+ */
+async function recordFacts(tx: Session, releaseId: number, origin: ReleaseOrigin, facts: ReleaseFacts, rowsParsed: number): Promise<string | undefined> {
+  const publishedOn = facts.publishedOn ?? (typeof origin.hints?.publishedOn === 'string' ? origin.hints.publishedOn : undefined);
+  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
+  await run(tx, q.updateTable('etl.release').set({
+    published_on: sql<string>`COALESCE(${publishedOn ?? null}::date, fetched_at::date)`,
+    stage: facts.stage ?? null, source_stage: facts.sourceStage ?? null, scope_key: facts.scopeKey ?? null,
+    scope: scopeJson(facts), title: facts.title ?? null, rows_parsed: rowsParsed,
+  }).where('id', '=', releaseId));
+  return publishedOn;
+}
+
+/**
+ * The loaded release of the same dataset and scope published next after this one, if any: a
+ * release with one is late (older than the newest of its scope).
+ */
+async function nextOfScope(tx: Session, releaseId: number): Promise<{ id: string; published_on: string } | undefined> {
+  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
+  const [next] = await run(tx, q.selectFrom(['etl.release as o', 'etl.release as me'])
+    .select(['o.id', sql<string>`o.published_on::text`.as('published_on')])
+    .where('me.id', '=', releaseId).whereRef('o.dataset', '=', 'me.dataset').whereRef('o.scope_key', '=', 'me.scope_key')
+    .where('o.status', '=', 'loaded').whereRef('o.published_on', '>', 'me.published_on')
+    .orderBy('o.published_on').orderBy('o.id').limit(1));
+  return next && { id: String(next.id), published_on: next.published_on };
+}
+
+/** The release's publication date as recorded (recordFacts), as text: its row, or none. */
+async function publishedOnOf(tx: Session, releaseId: number): Promise<Array<{ published_on: string }>> {
+  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
+  return run(tx, q.selectFrom('etl.release').select(sql<string>`published_on::text`.as('published_on')).where('id', '=', releaseId));
 }
 
 /**
@@ -283,7 +316,7 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   const [dup] = await tx.query<Record<string, string>>(storeSql.duplicates);
   if (dup) throw duplicateKey(dataset, origin, dup);
   if (next) {
-    const [me] = await tx.query<{ published_on: string }>(`SELECT published_on::text AS published_on FROM etl.release WHERE id = $1`, [releaseId]);
+    const [me] = await publishedOnOf(tx, releaseId);
     await tx.query(storeLateSql.at, [datasetId, me!.published_on]);
     // Closing first keeps one current row per key while the resumed copies go in.
     const rowsClosed = await countOf(tx, storeLateSql.close, [datasetId, releaseId]);
@@ -358,15 +391,8 @@ async function loadDirect(tx: Session, dataset: Dataset<any>, target: Target<any
   if (facts.scopeKey && facts.scopeKey !== scopeKey) {
     await tx.query(`UPDATE ${target.table} SET scope_key = $2 WHERE valid_from_release = $1`, [releaseId, facts.scopeKey]);
   }
-  const publishedOn = facts.publishedOn ?? (typeof origin.hints?.publishedOn === 'string' ? origin.hints.publishedOn : undefined);
-  await tx.query(
-    `UPDATE etl.release SET published_on = COALESCE($2::date, fetched_at::date), stage = $3, source_stage = $4, scope_key = $5, scope = $6, title = $7, rows_parsed = $8 WHERE id = $1`,
-    [releaseId, publishedOn ?? null, facts.stage ?? null, facts.sourceStage ?? null, facts.scopeKey, scopeJson(facts), facts.title ?? null, rowsParsed]);
-  const [newer] = await tx.query<{ id: string }>(
-    `SELECT o.id FROM etl.release o, etl.release me
-     WHERE me.id = $1 AND o.dataset = me.dataset AND o.scope_key = me.scope_key AND o.status = 'loaded'
-       AND o.published_on > me.published_on LIMIT 1`, [releaseId]);
-  if (newer) {
+  const publishedOn = await recordFacts(tx, releaseId, origin, facts, rowsParsed);
+  if (await nextOfScope(tx, releaseId)) {
     await tx.query('ROLLBACK TO SAVEPOINT direct_load');
     forget();
     return undefined;
@@ -376,10 +402,7 @@ async function loadDirect(tx: Session, dataset: Dataset<any>, target: Target<any
   // table for nearly empty and picks nested loops over it (measured: a 267,000-observation
   // revision ran for 14 minutes instead of seconds). Autovacuum would catch up, but later.
   if (rowsParsed >= 10_000) await tx.query(`ANALYZE ${target.table}`);
-  await tx.query(
-    `UPDATE etl.release SET status = 'loaded', loaded_at = now(), rows_inserted = $2, rows_closed = 0, rows_unchanged = 0 WHERE id = $1`,
-    [releaseId, rowsParsed]);
-  return { status: 'loaded' as const, rowsParsed, rowsInserted: rowsParsed, rowsClosed: 0, rowsUnchanged: 0, publishedOn };
+  return finish(tx, releaseId, { rowsParsed, rowsInserted: rowsParsed, rowsClosed: 0, rowsUnchanged: 0, publishedOn });
 }
 
 /** The release row's scope jsonb: the parser's scope, with its notices when it has any. */

@@ -1,4 +1,5 @@
 import type { Dataset, SourceId } from '../core/vocabulary.js';
+import type { ReportDatasets } from '../core/source.js';
 import { PermanentError } from '../core/errors.js';
 import { PIPELINES, SOURCES } from '../../pipelines/index.js';
 
@@ -8,6 +9,15 @@ const CORE_ANALYST_SCHEMAS = ['ref', 'trade', 'fx'];
 /** Every schema the analyst reads: the core's, each source's own (usitc: tariff), then metrics. */
 export function analystSchemas(): string[] {
   return [...CORE_ANALYST_SCHEMAS, ...SOURCES.flatMap((s) => s.schemas ?? []), 'metrics'];
+}
+
+/**
+ * The dataset a registered source provides a report figure from (SourceDescriptor.report), or
+ * undefined when none does.
+ * @example reportDataset('annualExports') // 'mof.timeseries'
+ */
+export function reportDataset(figure: keyof ReportDatasets): string | undefined {
+  return SOURCES.find((s) => s.report?.[figure])?.report?.[figure];
 }
 
 /** Every dataset the tool knows, by id. */

@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { Db } from '../db/connect.js';
 import type { Logger } from '../core/logger.js';
 import { etlQueries, run } from '../db/etl-schema.js';
+import { advisoryLock } from '../db/lock.js';
 
 export type Trigger = 'cron' | 'manual' | 'backfill' | 'schedule' | 'retry';
 export type RunStatus = 'succeeded' | 'failed' | 'partial';
@@ -33,7 +34,7 @@ export async function startRun(db: Db, command: string, args: Record<string, unk
       await s.query('BEGIN');
       const [r] = await run(s, insert);
       const id = Number(r!.id);
-      await s.query('SELECT pg_advisory_lock($1, $2::bigint::int)', [RUN_LOCK_CLASS, id % 2 ** 31]);
+      await advisoryLock(s, 'lock', { class: RUN_LOCK_CLASS, id });
       await s.query('COMMIT');
       held.set(id, { db, end: () => s.end() });
       return id;
@@ -105,9 +106,9 @@ export async function markInterruptedRuns(db: Db): Promise<InterruptedRun[]> {
     else if (r.pid === null) dead = r.old;
     else if (r.host === HOST && !processAlive(r.pid)) dead = true;
     else dead = await db.withSession(async (s) => {
-      const [l] = await s.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2::bigint::int) AS ok', [RUN_LOCK_CLASS, id % 2 ** 31]);
-      if (l?.ok) await s.query('SELECT pg_advisory_unlock($1, $2::bigint::int)', [RUN_LOCK_CLASS, id % 2 ** 31]);
-      return Boolean(l?.ok);
+      const free = await advisoryLock(s, 'try', { class: RUN_LOCK_CLASS, id });
+      if (free) await advisoryLock(s, 'unlock', { class: RUN_LOCK_CLASS, id });
+      return free;
     });
     if (dead) gone.push({ id, command: r.command, pid: r.pid, host: r.host });
   }

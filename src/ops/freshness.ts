@@ -1,5 +1,6 @@
 import { PermanentError } from '../core/errors.js';
 import type { Db } from '../db/connect.js';
+import { etlQueries, run } from '../db/etl-schema.js';
 import { allDatasets } from '../engine/registry.js';
 import { formatAge } from './duration.js';
 import type { ScheduleConfig } from './schedule-config.js';
@@ -28,14 +29,17 @@ export async function checkFreshness(db: Db, freshness: ScheduleConfig['freshnes
   if (unknown.length) {
     throw new PermanentError(`freshness names unknown dataset(s) ${unknown.join(', ')}; known: ${known.join(', ') || '(none registered)'}`, { usage: true });
   }
-  const latest = await db.query<{ dataset: string; file_name: string | null; published_on: string | null; fetched_at: string | null; basis_ms: string | null }>(`
-    SELECT d.dataset, l.file_name, l.published_on::text AS published_on,
-           to_char(l.fetched_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS fetched_at,
-           (extract(epoch FROM COALESCE(l.published_on::timestamp AT TIME ZONE 'UTC', l.fetched_at)) * 1000)::bigint::text AS basis_ms
-    FROM unnest($1::text[]) AS d(dataset)
-    LEFT JOIN LATERAL (SELECT * FROM etl.release r WHERE r.dataset = d.dataset AND r.status = 'loaded'
-                       ORDER BY r.published_on DESC NULLS LAST, r.id DESC LIMIT 1) l ON true
-    ORDER BY d.dataset`, [known]);
+  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
+  const latest = await run(db, q.selectFrom(sql<{ dataset: string }>`unnest(${known}::text[])`.as<'d'>(sql`d(dataset)`))
+    .leftJoinLateral((eb) => eb.selectFrom('etl.release as r').selectAll()
+      .whereRef('r.dataset', '=', 'd.dataset').where('r.status', '=', 'loaded')
+      .orderBy(sql`r.published_on DESC NULLS LAST`).orderBy('r.id', 'desc').limit(1).as('l'), (join) => join.onTrue())
+    .select([
+      'd.dataset', 'l.file_name', sql<string | null>`l.published_on::text`.as('published_on'),
+      sql<string | null>`to_char(l.fetched_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')`.as('fetched_at'),
+      sql<string | null>`(extract(epoch FROM COALESCE(l.published_on::timestamp AT TIME ZONE 'UTC', l.fetched_at)) * 1000)::bigint::text`.as('basis_ms'),
+    ])
+    .orderBy('d.dataset'));
   const rows: FreshnessRow[] = latest.map((r) => {
     const cadence = freshness[r.dataset];
     const ageMs = r.basis_ms === null ? undefined : now - Number(r.basis_ms);

@@ -193,7 +193,8 @@ export function carImportsChart(d: UsCarImports): TopLevelSpec {
 export function balanceChart(d: UsJapanBalance): TopLevelSpec {
   const values = d.bars.map((b) => ({ year: String(b.year), view: b.view, bn: Number(b.bnUsd), label: `$${b.bnUsd} bn` }));
   const views = [...new Set(d.bars.map((b) => b.view))].sort();
-  const palette = views.map((v) => (v.startsWith('Japanese') ? ACCENT : v.includes('census.country') ? PRIMARY : '#74c0fc'));
+  const primary = new Set(d.bars.filter((b) => b.primary).map((b) => b.view));
+  const palette = views.map((v) => (v.startsWith('Japanese') ? ACCENT : primary.has(v) ? PRIMARY : '#74c0fc'));
   const claim = d.claimedBnUsd !== null ? [{ bn: Number(d.claimedBnUsd), label: `the claim: ${d.claimText ?? `$${d.claimedBnUsd} bn`} (${d.claimedBnUsd} bn USD)` }] : [];
   return {
     ...base('US goods deficit with Japan by year (Census) and Japan\'s surplus with the US (MOF, yen in dollars)'),

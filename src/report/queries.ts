@@ -3,11 +3,22 @@
  * views (sql/010_fx.sql). Nothing here knows a figure: which year, partner, series or date a chart
  * is about comes from the claim registry (metrics.claim), and every value from a view. Numbers
  * arrive as decimal text, already scaled to the unit the chart shows (trillion yen, billion
- * dollars); the charts turn them into plot positions and print the text as it came.
+ * dollars); the charts turn them into plot positions and print the text as it came. The queries
+ * are Kysely over the declared views (src/db/trade-schema.ts), computed columns as `sql`
+ * fragments; which dataset a figure comes from is a source's to say (SourceDescriptor.report).
  */
 import type { Session } from '../db/connect.js';
+import { etlQueries, run } from '../db/etl-schema.js';
+import type { FxLookupRow } from '../db/trade-schema.js';
+import { reportDataset } from '../engine/registry.js';
 
 type Q = Pick<Session, 'query'>;
+
+/** The query builder over the declared tables and views, and Kysely's `sql` for expressions. */
+async function builder() {
+  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
+  return { q, sql };
+}
 
 /** Release ids as numbers, whatever form the driver returns (bigint text, number, array text). */
 function ids(rows: Array<{ release_id: unknown }>): number[] {
@@ -40,28 +51,32 @@ export interface AnnualExports {
 }
 
 /**
- * Japan's exports per complete calendar year, summed from mof.timeseries (d41ma) monthly totals.
+ * Japan's exports per complete calendar year, summed from the monthly totals of the dataset a
+ * source names for it (SourceDescriptor.report.annualExports: mof.timeseries, d41ma).
  * @example (await annualExports(db)).years[0] // { year: 1979, trnJpy: '22.532', marked: false, recordThen: true }
  */
 export async function annualExports(db: Q): Promise<AnnualExports> {
-  const rows = await db.query<Record<string, unknown>>(`
-    SELECT t.year, trim_scale(round(t.value_jpy / 1e12, 3))::text AS trn_jpy,
-           coalesce(t.year = (SELECT c.period::int FROM metrics.claim c WHERE c.id = 'jp_exports_record_since_1979'), false) AS marked,
-           coalesce(r.is_record_through_year, false) AS record_then, t.method
-    FROM metrics.jp_trade_annual t
-    LEFT JOIN metrics.jp_exports_record r ON r.year = t.year AND r.dataset = t.dataset AND r.method = t.method
-    WHERE t.dataset = 'mof.timeseries' AND t.method = 'sum of 12 monthly figures' AND t.flow = 'export'
-      AND t.year_kind = 'calendar' AND t.months = 12
-    ORDER BY t.year`);
-  const mark = await db.query<{ year: unknown }>(`SELECT c.period::int AS year FROM metrics.claim c WHERE c.id = 'jp_exports_record_since_1979'`);
+  const { q, sql } = await builder();
+  const dataset = reportDataset('annualExports');
+  const claimYear = q.selectFrom('metrics.claim as c').select(sql<number>`c.period::int`.as('year')).where('c.id', '=', 'jp_exports_record_since_1979');
+  const rows = dataset === undefined ? [] : await run(db, q.selectFrom('metrics.jp_trade_annual as t')
+    .leftJoin('metrics.jp_exports_record as r', (j) => j.onRef('r.year', '=', 't.year').onRef('r.dataset', '=', 't.dataset').onRef('r.method', '=', 't.method'))
+    .select((eb) => [
+      't.year', sql<string>`trim_scale(round(t.value_jpy / 1e12, 3))::text`.as('trn_jpy'),
+      eb.fn.coalesce(eb('t.year', '=', claimYear), sql<boolean>`false`).as('marked'),
+      eb.fn.coalesce('r.is_record_through_year', sql<boolean>`false`).as('record_then'), 't.method',
+    ])
+    .where('t.dataset', '=', dataset).where('t.method', '=', 'sum of 12 monthly figures').where('t.flow', '=', 'export')
+    .where('t.year_kind', '=', 'calendar').where('t.months', '=', 12)
+    .orderBy('t.year'));
+  const mark = await run(db, claimYear);
   const years = rows.map((r) => ({ year: Number(r.year), trnJpy: String(r.trn_jpy), marked: r.marked === true, recordThen: r.record_then === true }));
   // Every release any summed month came from (the view names only the newest).
-  const rel = years.length ? await db.query<{ release_id: unknown }>(`
-    SELECT DISTINCT o.release_id FROM trade.observation o
-    WHERE o.dataset = 'mof.timeseries' AND o.reporter = 'JP' AND o.partner = 'WORLD' AND o.flow = 'export'
-      AND o.frequency = 'M' AND o.measure = 'value' AND o.unit = 'JPY' AND o.classification = 'total'
-      AND o.commodity_code = 'TOTAL' AND substr(o.period, 1, 4)::int BETWEEN $1 AND $2`,
-  [years[0]!.year, years[years.length - 1]!.year]) : [];
+  const rel = years.length ? await run(db, q.selectFrom('trade.observation as o').select('o.release_id').distinct()
+    .where('o.dataset', '=', dataset!).where('o.reporter', '=', 'JP').where('o.partner', '=', 'WORLD').where('o.flow', '=', 'export')
+    .where('o.frequency', '=', 'M').where('o.measure', '=', 'value').where('o.unit', '=', 'JPY').where('o.classification', '=', 'total')
+    .where('o.commodity_code', '=', 'TOTAL')
+    .where((eb) => eb.between(sql<number>`substr(o.period, 1, 4)::int`, years[0]!.year, years[years.length - 1]!.year))) : [];
   return {
     years,
     markYear: mark[0]?.year === undefined || mark[0]?.year === null ? null : Number(mark[0].year),
@@ -98,30 +113,32 @@ export const MAX_COMMODITY_LINES = 12;
  * @example (await usExportsByCommodity(db)).shares?.autosAndParts // '33.8'
  */
 export async function usExportsByCommodity(db: Q): Promise<UsExportsByCommodity> {
-  const claim = await db.query<{ period: unknown; partner: unknown }>(`
-    SELECT c.period, c.series ->> 'partner' AS partner FROM metrics.claim c WHERE c.id = 'jp_autos_share_of_us_exports'`);
+  const { q, sql } = await builder();
+  const claim = await run(db, q.selectFrom('metrics.claim as c')
+    .select(['c.period', sql<string | null>`c.series ->> 'partner'`.as('partner')]).where('c.id', '=', 'jp_autos_share_of_us_exports'));
   const period = str(claim[0]?.period);
   const partner = str(claim[0]?.partner);
   if (!period || !partner) return { period, partnerName: null, lines: [], shares: null, releaseIds: [] };
   // Section headings ("8 TRANSPORT EQUIPMENT") repeat their items' sums; the chart shows items.
-  const lines = await db.query<Record<string, unknown>>(`
-    WITH l AS (
-      SELECT p.*, row_number() OVER (ORDER BY p.value_jpy DESC NULLS LAST) AS n
-      FROM metrics.jp_principal_commodity p
-      WHERE p.partner = $1 AND p.flow = 'export' AND p.frequency = 'A' AND p.period = $2
-        AND p.value_jpy IS NOT NULL AND p.commodity_code !~ '^[0-9]+ '
-    )
-    SELECT l.commodity_label, l.commodity_code LIKE '(%' AS sub_item, l.group_id, l.partner_name,
-           trim_scale(round(l.value_jpy / 1e12, 4))::text AS trn_jpy, round(l.share_pct, 1)::text AS share_pct, l.release_id
-    FROM l
-    WHERE l.n <= $3 OR l.group_id IS NOT NULL
-    ORDER BY l.value_jpy DESC`, [partner, period, MAX_COMMODITY_LINES]);
-  const share = await db.query<Record<string, unknown>>(`
-    SELECT round(s.autos_share_pct, 1)::text AS mv, round(s.autos_parts_share_pct - s.autos_share_pct, 1)::text AS parts,
-           round(s.autos_parts_share_pct, 1)::text AS both, round(100 - s.autos_parts_share_pct, 1)::text AS rest,
-           trim_scale(round(s.total_exports_jpy / 1e12, 2))::text AS total, s.release_id
-    FROM metrics.jp_auto_export_share s
-    WHERE s.partner = $1 AND s.year_kind = 'calendar' AND s.period = $2 AND s.autos_parts_share_pct IS NOT NULL`, [partner, period]);
+  const lines = await run(db, q
+    .with('l', (w) => w.selectFrom('metrics.jp_principal_commodity as p').selectAll('p')
+      .select(sql<number>`row_number() OVER (ORDER BY p.value_jpy DESC NULLS LAST)`.as('n'))
+      .where('p.partner', '=', partner).where('p.flow', '=', 'export').where('p.frequency', '=', 'A').where('p.period', '=', period)
+      .where('p.value_jpy', 'is not', null).where('p.commodity_code', '!~', '^[0-9]+ '))
+    .selectFrom('l')
+    .select((eb) => [
+      'l.commodity_label', eb('l.commodity_code', 'like', '(%').as('sub_item'), 'l.group_id', 'l.partner_name',
+      sql<string>`trim_scale(round(l.value_jpy / 1e12, 4))::text`.as('trn_jpy'), sql<string | null>`round(l.share_pct, 1)::text`.as('share_pct'), 'l.release_id',
+    ])
+    .where((eb) => eb.or([eb('l.n', '<=', MAX_COMMODITY_LINES), eb('l.group_id', 'is not', null)]))
+    .orderBy('l.value_jpy', 'desc'));
+  const share = await run(db, q.selectFrom('metrics.jp_auto_export_share as s')
+    .select([
+      sql<string>`round(s.autos_share_pct, 1)::text`.as('mv'), sql<string>`round(s.autos_parts_share_pct - s.autos_share_pct, 1)::text`.as('parts'),
+      sql<string>`round(s.autos_parts_share_pct, 1)::text`.as('both'), sql<string>`round(100 - s.autos_parts_share_pct, 1)::text`.as('rest'),
+      sql<string>`trim_scale(round(s.total_exports_jpy / 1e12, 2))::text`.as('total'), 's.release_id',
+    ])
+    .where('s.partner', '=', partner).where('s.year_kind', '=', 'calendar').where('s.period', '=', period).where('s.autos_parts_share_pct', 'is not', null));
   const s = share[0];
   return {
     period,
@@ -131,7 +148,7 @@ export async function usExportsByCommodity(db: Q): Promise<UsExportsByCommodity>
       trnJpy: String(r.trn_jpy), sharePct: str(r.share_pct),
     })),
     shares: s ? { motorVehicles: String(s.mv), parts: String(s.parts), autosAndParts: String(s.both), rest: String(s.rest), totalTrnJpy: String(s.total) } : null,
-    releaseIds: ids([...lines as Array<{ release_id: unknown }>, ...share as Array<{ release_id: unknown }>]),
+    releaseIds: ids([...lines, ...share]),
   };
 }
 
@@ -160,24 +177,27 @@ export interface UsCarImports {
  * @example (await usCarImports(db)).rows[1] // { rank: 2, partnerName: 'Japan', bnUsd: '39.936', … }
  */
 export async function usCarImports(db: Q): Promise<UsCarImports> {
-  const rows = await db.query<Record<string, unknown>>(`
-    WITH pin AS (
-      SELECT DISTINCT c.series ->> 'dataset' AS dataset, c.series ->> 'classification' AS classification,
-             c.series ->> 'commodity_code' AS commodity_code, c.period
-      FROM metrics.claim c WHERE c.id IN ('us_car_imports_mexico', 'us_car_imports_japan')
-    ),
-    claimed AS (
-      SELECT c.series ->> 'partner' AS partner FROM metrics.claim c WHERE c.id IN ('us_car_imports_mexico', 'us_car_imports_japan')
-    )
-    SELECT v.rank, v.partner_name, trim_scale(round(v.value_usd / 1e9, 3))::text AS bn_usd,
-           round(v.share_of_world_pct, 1)::text AS share_pct, coalesce(v.rank_is_certain, false) AS certain,
-           v.partner IN (SELECT partner FROM claimed) AS claimed, v.period, v.series,
-           trim_scale(round(v.world_value_usd / 1e9, 3))::text AS world_bn, v.release_id
-    FROM metrics.us_car_imports_by_country v
-    JOIN pin ON v.dataset = pin.dataset AND v.classification = pin.classification
-            AND v.commodity_code = pin.commodity_code AND v.period = pin.period
-    WHERE v.frequency = 'A' AND v.partner_kind = 'country'
-    ORDER BY v.rank, v.partner_name`);
+  const { q, sql } = await builder();
+  const claims = ['us_car_imports_mexico', 'us_car_imports_japan'];
+  const rows = await run(db, q
+    .with('pin', (w) => w.selectFrom('metrics.claim as c').distinct()
+      .select([
+        sql<string>`c.series ->> 'dataset'`.as('dataset'), sql<string>`c.series ->> 'classification'`.as('classification'),
+        sql<string>`c.series ->> 'commodity_code'`.as('commodity_code'), 'c.period',
+      ])
+      .where('c.id', 'in', claims))
+    .with('claimed', (w) => w.selectFrom('metrics.claim as c').select(sql<string>`c.series ->> 'partner'`.as('partner')).where('c.id', 'in', claims))
+    .selectFrom('metrics.us_car_imports_by_country as v')
+    .innerJoin('pin', (j) => j.onRef('v.dataset', '=', 'pin.dataset').onRef('v.classification', '=', 'pin.classification')
+      .onRef('v.commodity_code', '=', 'pin.commodity_code').onRef('v.period', '=', 'pin.period'))
+    .select((eb) => [
+      'v.rank', 'v.partner_name', sql<string>`trim_scale(round(v.value_usd / 1e9, 3))::text`.as('bn_usd'),
+      sql<string | null>`round(v.share_of_world_pct, 1)::text`.as('share_pct'), eb.fn.coalesce('v.rank_is_certain', sql<boolean>`false`).as('certain'),
+      eb('v.partner', 'in', eb.selectFrom('claimed').select('claimed.partner')).as('claimed'), 'v.period', 'v.series',
+      sql<string | null>`trim_scale(round(v.world_value_usd / 1e9, 3))::text`.as('world_bn'), 'v.release_id',
+    ])
+    .where('v.frequency', '=', 'A').where('v.partner_kind', '=', 'country')
+    .orderBy('v.rank').orderBy('v.partner_name'));
   return {
     period: str(rows[0]?.period),
     series: str(rows[0]?.series),
@@ -186,7 +206,7 @@ export async function usCarImports(db: Q): Promise<UsCarImports> {
       rank: Number(r.rank), partnerName: String(r.partner_name), bnUsd: String(r.bn_usd), sharePct: str(r.share_pct),
       rankIsCertain: r.certain === true, claimed: r.claimed === true,
     })),
-    releaseIds: ids(rows as Array<{ release_id: unknown }>),
+    releaseIds: ids(rows),
   };
 }
 
@@ -200,6 +220,8 @@ export interface BalanceBar {
   bnUsd: string;
   /** How a yen figure was converted (rate, series, basis), for the table under the chart. */
   conversion: string | null;
+  /** The US side from the dataset a source names for the balance (SourceDescriptor.report.usBalance): drawn in the primary colour. */
+  primary: boolean;
 }
 
 export interface UsJapanBalance {
@@ -217,41 +239,47 @@ export interface UsJapanBalance {
  * @example (await usJapanBalance(db)).bars.find((b) => b.year === 2024)?.bnUsd
  */
 export async function usJapanBalance(db: Q): Promise<UsJapanBalance> {
-  const claim = await db.query<Record<string, unknown>>(`
-    SELECT c.article_value::text AS v, c.article_text, c.unit, c.series ->> 'partner' AS partner
-    FROM metrics.claim c WHERE c.id = 'us_deficit_with_japan'`);
+  const { q, sql } = await builder();
+  const claim = await run(db, q.selectFrom('metrics.claim as c')
+    .select([sql<string | null>`c.article_value::text`.as('v'), 'c.article_text', 'c.unit', sql<string | null>`c.series ->> 'partner'`.as('partner')])
+    .where('c.id', '=', 'us_deficit_with_japan'));
   const partner = str(claim[0]?.partner);
   if (!partner) return { bars: [], claimedBnUsd: null, claimText: null, releaseIds: [], fxReleaseIds: [] };
   // Calendar years only on both sides: MOF's fiscal-year figures (FY) are a different period.
-  const rows = await db.query<Record<string, unknown>>(`
-    SELECT b.year, 'US view: Census ' || b.dataset AS view,
-           trim_scale(round(-b.balance_usd / 1e9, 3))::text AS bn_usd, NULL::text AS conversion,
-           NULL::text AS rate_dataset, b.release_id
-    FROM metrics.us_goods_balance_by_partner b
-    WHERE b.partner = $1 AND b.balance_usd IS NOT NULL
-    UNION ALL
-    SELECT a.period::int, 'Japanese view: MOF ' || a.dataset || ', yen in dollars',
-           trim_scale(round(a.converted_value / 1e9, 3))::text,
-           format('%s trn JPY at %s JPY per USD (%s, %s, %s)', trim_scale(round(a.value / 1e12, 4)),
-                  round(1 / a.rate, 2), a.rate_series, a.rate_dataset, a.rate_basis),
-           a.rate_dataset, a.release_id
-    FROM metrics.annual_converted a
-    WHERE a.metric = 'jp_trade_by_partner' AND a.reporter = $1 AND a.partner = 'US'
-      AND a.figure = 'balance' AND a.year_kind = 'calendar' AND a.to_currency = 'USD' AND a.converted_value IS NOT NULL
-    ORDER BY 1, 2`, [partner]);
+  const rows = await run(db, q.selectFrom('metrics.us_goods_balance_by_partner as b')
+    .select([
+      'b.year', sql<string>`'US view: Census ' || b.dataset`.as('view'),
+      sql<string>`trim_scale(round(-b.balance_usd / 1e9, 3))::text`.as('bn_usd'), sql<string | null>`NULL::text`.as('conversion'),
+      sql<string | null>`NULL::text`.as('rate_dataset'), 'b.release_id', 'b.dataset',
+    ])
+    .where('b.partner', '=', partner).where('b.balance_usd', 'is not', null)
+    .unionAll(q.selectFrom('metrics.annual_converted as a')
+      .select([
+        sql<number>`a.period::int`.as('year'), sql<string>`'Japanese view: MOF ' || a.dataset || ', yen in dollars'`.as('view'),
+        sql<string>`trim_scale(round(a.converted_value / 1e9, 3))::text`.as('bn_usd'),
+        sql<string | null>`format('%s trn JPY at %s JPY per USD (%s, %s, %s)', trim_scale(round(a.value / 1e12, 4)),
+                  round(1 / a.rate, 2), a.rate_series, a.rate_dataset, a.rate_basis)`.as('conversion'),
+        'a.rate_dataset', 'a.release_id', 'a.dataset',
+      ])
+      .where('a.metric', '=', 'jp_trade_by_partner').where('a.reporter', '=', partner).where('a.partner', '=', 'US')
+      .where('a.figure', '=', 'balance').where('a.year_kind', '=', 'calendar').where('a.to_currency', '=', 'USD').where('a.converted_value', 'is not', null))
+    .orderBy(sql`1`).orderBy(sql`2`));
   // The daily rates behind each converted year's average.
   const converted = rows.filter((r) => r.rate_dataset);
   const years = [...new Set(converted.map((r) => Number(r.year)))];
   const datasets = [...new Set(converted.flatMap((r) => String(r.rate_dataset).split('+')))];
-  const fx = years.length ? await db.query<{ release_id: unknown }>(`
-    SELECT DISTINCT u.release_id FROM fx.usd_daily u
-    WHERE u.currency = 'JPY' AND extract(year FROM u.date)::int = ANY ($1::int[]) AND u.dataset = ANY ($2::text[])`,
-  [years, datasets]) : [];
+  const fx = years.length ? await run(db, q.selectFrom('fx.usd_daily as u').select('u.release_id').distinct()
+    .where('u.currency', '=', 'JPY').where(sql<number>`extract(year FROM u.date)::int`, '=', sql<number>`ANY (${years}::int[])`)
+    .where('u.dataset', '=', sql<string>`ANY (${datasets}::text[])`)) : [];
+  const usBalance = reportDataset('usBalance');
   return {
-    bars: rows.map((r) => ({ year: Number(r.year), view: String(r.view), bnUsd: String(r.bn_usd), conversion: str(r.conversion) })),
+    bars: rows.map((r) => ({
+      year: Number(r.year), view: String(r.view), bnUsd: String(r.bn_usd), conversion: str(r.conversion),
+      primary: r.conversion === null && r.dataset === usBalance,
+    })),
     claimedBnUsd: str(claim[0]?.v),
     claimText: str(claim[0]?.article_text),
-    releaseIds: ids(rows as Array<{ release_id: unknown }>),
+    releaseIds: ids(rows),
     fxReleaseIds: ids(fx),
   };
 }
@@ -281,37 +309,41 @@ export interface YenDollar {
  * @example (await yenDollar(db)).onReference // { rate: '140.81', dateUsed: '2025-04-21', series: 'RXI_N.B.JA' }
  */
 export async function yenDollar(db: Q): Promise<YenDollar> {
-  const ref = await db.query<{ d: unknown }>(`
-    SELECT min(c.reference_date)::text AS d FROM metrics.claim c WHERE c.series ->> 'from' = 'JPY' OR c.series ->> 'to' = 'JPY'`);
+  const { q, sql } = await builder();
+  const ref = await run(db, q.selectFrom('metrics.claim as c').select(sql<string | null>`min(c.reference_date)::text`.as('d'))
+    .where((eb) => eb.or([eb(sql<string>`c.series ->> 'from'`, '=', 'JPY'), eb(sql<string>`c.series ->> 'to'`, '=', 'JPY')])));
   const referenceDate = str(ref[0]?.d);
   if (!referenceDate) return { referenceDate, days: [], onReference: null, impliedByArticle: null, annualAverage: null, releaseIds: [] };
-  const days = await db.query<Record<string, unknown>>(`
-    SELECT u.date::text AS date, trim_scale(u.per_usd)::text AS jpy, u.dataset || ' ' || u.series AS source, u.release_id
-    FROM fx.usd_daily u
-    WHERE u.currency = 'JPY' AND u.date BETWEEN ($1::date - interval '2 months')::date AND ($1::date + interval '1 month')::date
-    ORDER BY u.date`, [referenceDate]);
-  const on = await db.query<Record<string, unknown>>(`
-    SELECT trim_scale(round(l.rate, 4))::text AS rate, l.date_used::text AS date_used, l.series
-    FROM fx.lookup('USD', 'JPY', $1::date) l WHERE l.rate IS NOT NULL`, [referenceDate]);
-  const implied = await db.query<Record<string, unknown>>(`
-    SELECT round(c.input_value / c.article_value, 2)::text AS rate,
-           format('%s %s = %s %s in the article', c.input_value, c.input_unit, c.article_value, c.unit) AS text
-    FROM metrics.claim c
-    WHERE c.id = 'rice_tariff_usd' AND c.series ->> 'from' = 'JPY' AND c.series ->> 'to' = 'USD' AND c.article_value > 0`);
-  const avg = await db.query<Record<string, unknown>>(`
-    SELECT p.period, round(p.rate, 2)::text AS rate, p.rate_basis || ', ' || p.dataset || ' ' || p.series AS basis
-    FROM fx.usd_period p
-    WHERE p.currency = 'JPY' AND p.frequency = 'A' AND p.period IN (
-      SELECT a.period FROM metrics.annual_converted a
-      WHERE a.metric = 'jp_trade_by_partner' AND a.figure = 'balance' AND a.to_currency = 'USD' AND a.year_kind = 'calendar'
-        AND a.converted_value IS NOT NULL)
-    ORDER BY p.period DESC LIMIT 1`);
+  const days = await run(db, q.selectFrom('fx.usd_daily as u')
+    .select([
+      sql<string>`u.date::text`.as('date'), sql<string>`trim_scale(u.per_usd)::text`.as('jpy'), sql<string>`u.dataset || ' ' || u.series`.as('source'), 'u.release_id',
+    ])
+    .where('u.currency', '=', 'JPY')
+    .where((eb) => eb.between('u.date', sql<Date>`(${referenceDate}::date - interval '2 months')::date`, sql<Date>`(${referenceDate}::date + interval '1 month')::date`))
+    .orderBy('u.date'));
+  const on = await run(db, q.selectFrom(sql<FxLookupRow>`fx.lookup('USD', 'JPY', ${referenceDate}::date)`.as('l'))
+    .select([sql<string>`trim_scale(round(l.rate, 4))::text`.as('rate'), sql<string>`l.date_used::text`.as('date_used'), 'l.series'])
+    .where('l.rate', 'is not', null));
+  const implied = await run(db, q.selectFrom('metrics.claim as c')
+    .select([
+      sql<string>`round(c.input_value / c.article_value, 2)::text`.as('rate'),
+      sql<string>`format('%s %s = %s %s in the article', c.input_value, c.input_unit, c.article_value, c.unit)`.as('text'),
+    ])
+    .where('c.id', '=', 'rice_tariff_usd').where(sql<string>`c.series ->> 'from'`, '=', 'JPY').where(sql<string>`c.series ->> 'to'`, '=', 'USD')
+    .where('c.article_value', '>', sql<string>`0`));
+  const avg = await run(db, q.selectFrom('fx.usd_period as p')
+    .select(['p.period', sql<string>`round(p.rate, 2)::text`.as('rate'), sql<string>`p.rate_basis || ', ' || p.dataset || ' ' || p.series`.as('basis')])
+    .where('p.currency', '=', 'JPY').where('p.frequency', '=', 'A')
+    .where('p.period', 'in', q.selectFrom('metrics.annual_converted as a').select('a.period')
+      .where('a.metric', '=', 'jp_trade_by_partner').where('a.figure', '=', 'balance').where('a.to_currency', '=', 'USD').where('a.year_kind', '=', 'calendar')
+      .where('a.converted_value', 'is not', null))
+    .orderBy('p.period', 'desc').limit(1));
   return {
     referenceDate,
     days: days.map((r) => ({ date: String(r.date), jpyPerUsd: String(r.jpy), source: String(r.source) })),
     onReference: on[0] ? { rate: String(on[0].rate), dateUsed: String(on[0].date_used), series: String(on[0].series) } : null,
     impliedByArticle: implied[0] ? { rate: String(implied[0].rate), text: String(implied[0].text) } : null,
     annualAverage: avg[0] ? { year: String(avg[0].period), rate: String(avg[0].rate), basis: String(avg[0].basis) } : null,
-    releaseIds: ids(days as Array<{ release_id: unknown }>),
+    releaseIds: ids(days),
   };
 }

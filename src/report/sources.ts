@@ -3,6 +3,7 @@
  * (etl.release). Every chart caption lists them, so a reader can tell which vintage they see.
  */
 import type { Session } from '../db/connect.js';
+import { etlQueries, run } from '../db/etl-schema.js';
 
 /** One release (vintage) as a caption names it. */
 export interface ReleaseRef {
@@ -20,17 +21,18 @@ export interface ReleaseRef {
  */
 export async function readReleases(db: Pick<Session, 'query'>, ids: number[]): Promise<ReleaseRef[]> {
   if (!ids.length) return [];
-  const rows = await db.query<Record<string, unknown>>(`
-    SELECT r.id, r.dataset, r.file_name, r.published_on::text AS published_on, r.stage, r.source_stage
-    FROM etl.release r WHERE r.id = ANY ($1::bigint[])
-    ORDER BY r.dataset, r.id`, [ids]);
+  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
+  const rows = await run(db, q.selectFrom('etl.release as r')
+    .select(['r.id', 'r.dataset', 'r.file_name', sql<string | null>`r.published_on::text`.as('published_on'), 'r.stage', 'r.source_stage'])
+    .where('r.id', '=', sql<number>`ANY (${ids}::bigint[])`)
+    .orderBy('r.dataset').orderBy('r.id'));
   return rows.map((r) => ({
     id: Number(r.id),
-    dataset: String(r.dataset),
-    fileName: String(r.file_name),
-    publishedOn: (r.published_on as string | null) ?? null,
-    stage: (r.stage as string | null) ?? null,
-    sourceStage: (r.source_stage as string | null) ?? null,
+    dataset: r.dataset,
+    fileName: r.file_name,
+    publishedOn: r.published_on ?? null,
+    stage: r.stage ?? null,
+    sourceStage: r.source_stage ?? null,
   }));
 }
 

@@ -10,6 +10,8 @@ import { fixtureEnv } from '../../src/devtools/fixture-server.js';
 import { fixtureRoutes } from '../../src/devtools/fixture-routes.js';
 import { loadScheduleConfig } from '../../src/ops/schedule-config.js';
 import { REPO_ROOT } from '../../src/core/paths.js';
+import { checkSources, type ReportDatasets } from '../../src/core/source.js';
+import { reportDataset } from '../../src/engine/registry.js';
 
 // The catalog lists each dataset without importing its parser, so that commands start fast;
 // this checks that every entry stands for its own module, and parses through it.
@@ -108,4 +110,22 @@ describe('the source descriptors', () => {
       });
     });
   }
+});
+
+describe('report figures in the descriptors', () => {
+  it('are each given by one source, from one of its own datasets, and found by the report', () => {
+    const given = SOURCES.flatMap((s) => Object.entries(s.report ?? {}).map(([figure, dataset]) => ({ source: s.id, figure, dataset })));
+    for (const g of given) {
+      expect(SOURCES.find((s) => s.id === g.source)!.datasets.map((d) => d.id)).toContain(g.dataset);
+      expect(reportDataset(g.figure as keyof ReportDatasets)).toBe(g.dataset);
+    }
+    expect(new Set(given.map((g) => g.figure)).size).toBe(given.length);
+  });
+
+  it('refuses a figure from a dataset the source does not have, or one given by two sources', () => {
+    const [mof, census] = [SOURCES.find((s) => s.id === 'mof')!, SOURCES.find((s) => s.id === 'census')!];
+    expect(() => checkSources([{ ...mof, report: { annualExports: 'census.country' } }])).toThrow(/source mof names "census.country" for the report's annualExports, but has no such dataset/);
+    expect(() => checkSources([{ ...mof, report: { annualExports: 'mof.timeseries' } }, { ...census, report: { annualExports: 'census.country' } }]))
+      .toThrow(/two sources declare the report figure "annualExports"/);
+  });
 });
