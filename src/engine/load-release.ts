@@ -7,7 +7,7 @@ import { checkContent } from '../parse/sniff.js';
 import { withDatasetLock } from '../db/lock.js';
 import type { CopyValue, Session } from '../db/connect.js';
 import { fxTarget, lateMergeSql, mergeSql, tradeTarget, type Target } from './targets.js';
-import { partitionOf, STAGE_COLUMNS, StageEncoder, storeLateSql, storeSql } from './observation-store.js';
+import { partitionOf, STAGE_COLUMNS, StageEncoder, storeLateSql, storeSql, type RawPlan } from './observation-store.js';
 import type { EngineContext } from './context.js';
 
 /** Where a release's bytes came from. */
@@ -157,7 +157,17 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   if (direct) return direct;
   await tx.query(trade ? storeSql.createStage : sql.createStage);
   let rowsParsed: number;
-  if (trade) {
+  let rawPlan: RawPlan | undefined;
+  if (trade && dataset.stageRaw) {
+    // Raw rows into `_raw`, unpivoted by the database (RawStage in observation-store.ts).
+    const staged = dataset.stageRaw(input(), facts);
+    await tx.query(staged.createRaw);
+    await tx.copyInText('_raw', staged.columns, staged.chunks);
+    rawPlan = staged.plan();
+    await tx.query('ANALYZE _raw');
+    await tx.query(rawPlan.definitions);
+    rowsParsed = rawPlan.observations;
+  } else if (trade) {
     await tx.copyInText('_stage', cols, tradeText());
     rowsParsed = encoder.observations;
   } else {
@@ -179,7 +189,7 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
        AND o.published_on > me.published_on ORDER BY o.published_on, o.id LIMIT 1`, [releaseId]);
   if (trade) {
     const shrink = !firstLoad && facts.wholeSeries && !origin.allowShrink ? maxShrinkShare : undefined;
-    return mergeTrade(tx, dataset, origin, facts.scopeKey, releaseId, datasetId!, rowsParsed, firstLoad, next, publishedOn, onServer, shrink);
+    return mergeTrade(tx, dataset, origin, facts.scopeKey, releaseId, datasetId!, rowsParsed, firstLoad, next, publishedOn, onServer, shrink, rawPlan);
   }
   // A first load needs no GROUP BY over the whole file: the history table's unique index on
   // current keys refuses a key given twice as the rows go in, and with nothing current there is
@@ -234,7 +244,7 @@ async function finish(tx: Session, releaseId: number, c: MergeCounts) {
  */
 async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOrigin, scopeKey: string, releaseId: number, datasetId: number,
   rowsParsed: number, firstLoad: boolean, next: { id: string; published_on: string } | undefined, publishedOn: string | undefined, onServer: boolean,
-  maxShrinkShare: number | undefined) {
+  maxShrinkShare: number | undefined, raw?: RawPlan) {
   const scopeId = Number((await tx.query<{ id: number }>(storeSql.scopeId, [datasetId, scopeKey]))[0]!.id);
   // The merge's hash joins and aggregates over millions of staged rows spill to disk at the
   // default 4 MB (a 4× file's revision: 16 s of joins). On a server that memory is the server's;
@@ -253,15 +263,22 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
     // partition (PGlite has no autovacuum to catch up at all).
     if (n >= 10_000) await tx.query(`ANALYZE ${partitionOf(dataset.id)}`);
   };
+  // Raw rows: their observations are unpivoted into `_stage` only where the merge reads them.
+  const stageRawObservations = async (changedOnly: boolean) => {
+    if (!raw) return;
+    await tx.query(raw.observationsSql(changedOnly));
+    await tx.query('ANALYZE _stage');
+  };
   if (firstLoad && !next) {
     await tx.query('SAVEPOINT first_insert');
     let rowsInserted: number;
     try {
-      rowsInserted = await countOf(tx, storeSql.firstInsert, [datasetId, scopeId, releaseId]);
+      rowsInserted = await countOf(tx, raw ? raw.firstInsert : storeSql.firstInsert, [datasetId, scopeId, releaseId]);
     } catch (err) {
       if ((err as { code?: string })?.code !== '23505') throw err;
       // The unique index names integer keys: name the key in words from the staged rows.
       await tx.query('ROLLBACK TO SAVEPOINT first_insert');
+      await stageRawObservations(false);
       const [dup] = await tx.query<Record<string, string>>(storeSql.stageDuplicates);
       throw duplicateKey(dataset, origin, dup);
     }
@@ -275,9 +292,11 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   // release compares everything).
   if (next) {
     await tx.query(storeSql.noSameSeries);
+    await stageRawObservations(false);
   } else {
     await tx.query(storeSql.sameSeries, [scopeId]);
     await tx.query('ANALYZE _same');
+    await stageRawObservations(true);
   }
   await tx.query(storeSql.keyed);
   const [dup] = await tx.query<Record<string, string>>(storeSql.duplicates);
