@@ -351,5 +351,5 @@ export const hsCountryDataset: Dataset = {
   ...MOF_HS_COUNTRY,
   discover: discoverHsCountry,
   parse: parseHsCountry,
-  stageRaw: stageHsCountryRaw,
+  stageRaw: async (input, facts) => stageHsCountryRaw(input, facts),
 };

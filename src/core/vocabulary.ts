@@ -198,7 +198,8 @@ export interface Dataset<Row = Observation> {
   parse: (input: ReleaseInput, facts: ReleaseFacts) => AsyncIterable<Row>;
   /**
    * The same release for the lean trade store as raw rows unpivoted by the database (a fixed
-   * wide layout, validated as parse does); the loader uses it instead of parse when present.
+   * wide layout, validated as parse does); the loader uses it instead of parse when it gives one
+   * (a lazily imported dataset answers undefined when its module has none).
    */
-  stageRaw?: (input: ReleaseInput, facts: ReleaseFacts) => RawStage;
+  stageRaw?: (input: ReleaseInput, facts: ReleaseFacts) => Promise<RawStage | undefined>;
 }
