@@ -32,7 +32,7 @@ const MEASURES: Measure[] = [
  * The SQL of one release: `year` and `flow` of its rows, `coverage` its last covered month
  * (validated numbers and words, so written into the statements as literals).
  */
-export function rawPlan({ year, flow, coverage, observations }: { year: string; flow: Flow; coverage: number; observations: number }): RawPlan {
+export function rawPlan({ year, flow, coverage, observations, rows }: { year: string; flow: Flow; coverage: number; observations: number; rows: number }): RawPlan {
   if (!/^\d{4}$/.test(year) || !(coverage >= 1 && coverage <= 12) || (flow !== 'export' && flow !== 'import')) {
     throw new Error(`rawPlan: unexpected year ${year}, coverage ${coverage} or flow ${flow}`);
   }
@@ -81,7 +81,7 @@ export function rawPlan({ year, flow, coverage, observations }: { year: string; 
     LEFT JOIN _lid l1 ON l1.lid = r.rn * 3 + 2
     JOIN _lid l2 ON l2.lid = r.rn * 3 + 3
     CROSS JOIN LATERAL (VALUES ${cells((m) => `l${m.k}.series_id`, (m) => `, l${m.k}.attr_id`)}) x(series_id, attr_id, period, source_value, value)
-    WHERE x.series_id IS NOT NULL`;
+    WHERE r.rn >= $4 AND r.rn < $5 AND x.series_id IS NOT NULL`;
 
-  return { observations, definitions, observationsSql, firstInsert };
+  return { observations, rows, definitions, observationsSql, firstInsert };
 }

@@ -337,7 +337,7 @@ export function stageHsCountryRaw(input: ReleaseInput, facts: ReleaseFacts): Raw
       setScope(facts, first, firstLayout!, scope, coverage, setup.coverageFromHint);
       const blocks = coverage === 12 ? 13 : coverage;
       if (blocks * measures === 0) throw allZero(input.fileName);
-      return rawPlan({ year: first.year, flow: first.flow, coverage, observations: blocks * measures });
+      return rawPlan({ year: first.year, flow: first.flow, coverage, observations: blocks * measures, rows });
     },
   };
 }

@@ -258,7 +258,13 @@ export interface RawPlan {
    * hold a series not in `_same` (after storeSql.sameSeries and lids).
    */
   observationsSql(changedOnly: boolean): string;
-  /** A first load straight from `_raw` through `_lid` into the fact table ($1 dataset id, $2 scope id, $3 release). */
+  /** Rows of `_raw` (numbered 0 … rows − 1 in column `rn`). */
+  rows: number;
+  /**
+   * A first load straight from `_raw` through `_lid` into the fact table ($1 dataset id, $2 scope
+   * id, $3 release) for the raw rows $4 ≤ rn < $5: PGlite runs a statement on our thread and
+   * cannot cancel it, so it inserts in slices and a stop signal gets its turn between them.
+   */
   firstInsert: string;
 }
 
