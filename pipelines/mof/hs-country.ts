@@ -10,7 +10,8 @@
  *
  * Coverage (which months are real): e-Stat files are cumulative from January; the month they
  * run to is in the listing title ("2024年12月分"), passed by discovery as hints.coverageTo or
- * hints.title. A local file without hints gets a first streaming pass: the covered months are
+ * hints.title. A local file without hints gets a first streaming pass in parseHsCountry (the
+ * loader's stageHsCountryRaw learns it in its one pass, the unpivot waiting for it): the covered months are
  * January through the last month with any non-zero figure anywhere in the file. Zeros after the
  * coverage are not observations; zeros within it are real zeros. A non-zero figure after a
  * hinted coverage is refused (the hint would be wrong).
