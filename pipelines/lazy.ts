@@ -16,6 +16,10 @@ export function lazy(meta: DatasetMeta, load: () => Promise<Dataset<any>>): Data
       const d = await impl();
       return d.discover ? d.discover(opts) : [];
     },
+    async stageRaw(input: ReleaseInput, facts: ReleaseFacts) {
+      const d = await impl();
+      return d.stageRaw ? d.stageRaw(input, facts) : undefined;
+    },
     parse(input: ReleaseInput, facts: ReleaseFacts): AsyncIterable<any> {
       return {
         [Symbol.asyncIterator]() {

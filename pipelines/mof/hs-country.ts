@@ -10,7 +10,8 @@
  *
  * Coverage (which months are real): e-Stat files are cumulative from January; the month they
  * run to is in the listing title ("2024年12月分"), passed by discovery as hints.coverageTo or
- * hints.title. A local file without hints gets a first streaming pass: the covered months are
+ * hints.title. A local file without hints gets a first streaming pass in parseHsCountry (the
+ * loader's stageHsCountryRaw learns it in its one pass, the unpivot waiting for it): the covered months are
  * January through the last month with any non-zero figure anywhere in the file. Zeros after the
  * coverage are not observations; zeros within it are real zeros. A non-zero figure after a
  * hinted coverage is refused (the hint would be wrong).
@@ -26,6 +27,8 @@ import { DataError } from '../../src/core/errors.js';
 import { cutShort, readCsv, type CsvRow } from '../../src/parse/csv.js';
 import { partnerFromMofCode } from '../../src/ref/countries.js';
 import { discoverHsCountry } from './discovery.js';
+import { RAW_COLUMNS, RAW_TABLE, rawPlan } from './hs-country-raw.js';
+import type { RawStage } from '../../src/engine/observation-store.js';
 
 const DATASET = MOF_HS_COUNTRY.id;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -179,12 +182,10 @@ function scopeOfChapters(chapters: Set<number>): string {
   return `hs${two(list[0]!)}-${two(list[list.length - 1]!)}`;
 }
 
-/**
- * Parses one e-Stat HS-9 CSV (country or world table) into monthly (and, for a full year,
- * annual) observations. Streaming; a second pass only when discovery gave no coverage hints.
- * @example for await (const o of parseHsCountry(input, facts)) rows.push(o)
- */
-export async function* parseHsCountry(input: ReleaseInput, facts: ReleaseFacts): AsyncIterable<Observation> {
+/** What the hints say before the first row; sets the release facts the hints decide. */
+interface Setup { coverage?: number; coverageFromHint: boolean; scope?: string }
+
+function setUp(input: ReleaseInput, facts: ReleaseFacts): Setup {
   const hints = input.hints ?? {};
   const hintTitle = typeof hints.title === 'string' ? hints.title : undefined;
   let coverage: number | undefined;
@@ -196,17 +197,58 @@ export async function* parseHsCountry(input: ReleaseInput, facts: ReleaseFacts):
     const m = /(\d{4})年(\d{1,2})月分/.exec(hintTitle);
     if (m) { coverage = Number(m[2]); coverageFromHint = true; }
   }
-  let scope = typeof hints.hsScope === 'string' ? hints.hsScope : undefined;
-  if (coverage === undefined || scope === undefined) {
-    const s = await survey(input);
-    coverage ??= s.lastMonth;
-    scope ??= s.table === 'world' ? 'world' : scopeOfChapters(s.chapters);
-  }
+  const scope = typeof hints.hsScope === 'string' ? hints.hsScope : undefined;
   const stage = hintTitle ? estatStage(hintTitle) : undefined;
   facts.stage = (typeof hints.stage === 'string' ? hints.stage as Stage : undefined) ?? stage?.stage ?? 'preliminary';
   facts.sourceStage = stage?.sourceStage ?? (typeof hints.sourceStage === 'string' ? hints.sourceStage : 'unknown (no e-Stat listing title)');
   if (hintTitle) facts.title = hintTitle;
   if (typeof hints.publishedOn === 'string') facts.publishedOn = hints.publishedOn;
+  return { coverage, coverageFromHint, scope };
+}
+
+/** The release's scope facts, from its first row. */
+function setScope(facts: ReleaseFacts, p: Parsed, layout: Layout, scope: string, coverage: number, coverageFromHint: boolean): void {
+  const sc = layout.country ? scope : 'world';
+  facts.scopeKey = `${p.flow}:${p.year}:${sc}`;
+  facts.scope = { table: layout.country ? 'country' : 'world', flow: p.flow, year: p.year, months: `${p.year}-01..${p.year}-${String(coverage).padStart(2, '0')}`, hsScope: sc, coverageFrom: coverageFromHint ? 'listing title' : 'data (last non-zero month)' };
+}
+
+/** Every row of a release has the flow and year of its first row. */
+function checkSameRelease(p: Parsed, first: Parsed, row: CsvRow, header: string[], fileName: string): void {
+  if (p.flowCode !== first.flowCode || p.year !== first.year) {
+    const col = p.flowCode !== first.flowCode ? 0 : 1;
+    throw new DataError({ dataset: DATASET, file: fileName, line: row.line, column: `${col + 1} (${header[col]})`, value: row.fields[col]!, expected: `the same flow and year on every row (${first.flowCode}, ${first.year}): one release covers one flow and one year` });
+  }
+}
+
+/** Months after the hinted coverage must be zero. */
+function checkCoverage(p: Parsed, coverage: number, row: CsvRow, layout: Layout, header: string[], fileName: string): void {
+  for (let m = coverage + 1; m <= 12; m++) {
+    if (nonZero(p, m)) {
+      const k = p.values[m * 3] !== '0' ? 0 : p.values[m * 3 + 1] !== '0' ? 1 : 2;
+      const c = layout.unit1 + 2 + m * 3 + k;
+      throw new DataError({ dataset: DATASET, file: fileName, line: row.line, column: `${c + 1} (${header[c]})`, value: row.fields[c]!, expected: `0: the file covers ${p.year}-01..${p.year}-${String(coverage).padStart(2, '0')} only (listing title), so later months must be empty` });
+    }
+  }
+}
+
+const noRows = (fileName: string) => new DataError({ dataset: DATASET, file: fileName, line: 2, value: '', expected: 'at least one data row after the header' });
+const allZero = (fileName: string) => new DataError({ dataset: DATASET, file: fileName, line: 2, value: '', expected: 'at least one covered month with figures (every month is 0)' });
+
+/**
+ * Parses one e-Stat HS-9 CSV (country or world table) into monthly (and, for a full year,
+ * annual) observations. Streaming; a second pass only when discovery gave no coverage hints.
+ * (The loader stages the same release through stageHsCountryRaw: one pass, unpivoted in the
+ * database.)
+ * @example for await (const o of parseHsCountry(input, facts)) rows.push(o)
+ */
+export async function* parseHsCountry(input: ReleaseInput, facts: ReleaseFacts): AsyncIterable<Observation> {
+  let { coverage, coverageFromHint, scope } = setUp(input, facts);
+  if (coverage === undefined || scope === undefined) {
+    const s = await survey(input);
+    coverage ??= s.lastMonth;
+    scope ??= s.table === 'world' ? 'world' : scopeOfChapters(s.chapters);
+  }
 
   let first: Parsed | undefined;
   let count = 0;
@@ -216,23 +258,12 @@ export async function* parseHsCountry(input: ReleaseInput, facts: ReleaseFacts):
     const p = parseRow(row, layout, input.fileName, header);
     if (!first) {
       first = p;
-      const sc = layout.country ? scope! : 'world';
-      facts.scopeKey = `${p.flow}:${p.year}:${sc}`;
-      facts.scope = { table: layout.country ? 'country' : 'world', flow: p.flow, year: p.year, months: `${p.year}-01..${p.year}-${String(coverage).padStart(2, '0')}`, hsScope: sc, coverageFrom: coverageFromHint ? 'listing title' : 'data (last non-zero month)' };
-    } else if (p.flowCode !== first.flowCode || p.year !== first.year) {
-      const col = p.flowCode !== first.flowCode ? 0 : 1;
-      throw new DataError({ dataset: DATASET, file: input.fileName, line: row.line, column: `${col + 1} (${header[col]})`, value: row.fields[col]!, expected: `the same flow and year on every row (${first.flowCode}, ${first.year}): one release covers one flow and one year` });
-    }
+      setScope(facts, p, layout, scope!, coverage!, coverageFromHint);
+    } else checkSameRelease(p, first, row, header, input.fileName);
     const partner = layout.country ? partnerFromMofCode(p.country) : 'WORLD';
     const partnerSourceCode = layout.country ? p.country : 'WORLD';
     const basis = p.flow === 'export' ? 'FOB' : 'CIF';
-    for (let m = 1; m <= 12; m++) {
-      if (m > coverage! && nonZero(p, m)) {
-        const k = p.values[m * 3] !== '0' ? 0 : p.values[m * 3 + 1] !== '0' ? 1 : 2;
-        const c = layout.unit1 + 2 + m * 3 + k;
-        throw new DataError({ dataset: DATASET, file: input.fileName, line: row.line, column: `${c + 1} (${header[c]})`, value: row.fields[c]!, expected: `0: the file covers ${p.year}-01..${p.year}-${String(coverage).padStart(2, '0')} only (listing title), so later months must be empty` });
-      }
-    }
+    checkCoverage(p, coverage!, row, layout, header, input.fileName);
     // The blocks in order: months 1..coverage, then the year when the file covers all twelve.
     // Plain object literals in a flat loop, no generator or closure per row or block: in Node 20
     // a spread followed by more properties takes a slow path (about 20 µs per object, measured
@@ -258,12 +289,68 @@ export async function* parseHsCountry(input: ReleaseInput, facts: ReleaseFacts):
         measure: 'value', value: v === '0' ? '0' : `${v}000`, unit: 'JPY', sourceValue: p.sources[b * 3 + 2]!, sourceUnit: 'thousand yen', basis };
     }
   }
-  if (!first) throw new DataError({ dataset: DATASET, file: input.fileName, line: 2, value: '', expected: 'at least one data row after the header' });
-  if (count === 0) throw new DataError({ dataset: DATASET, file: input.fileName, line: 2, value: '', expected: 'at least one covered month with figures (every month is 0)' });
+  if (!first) throw noRows(input.fileName);
+  if (count === 0) throw allZero(input.fileName);
+}
+
+/**
+ * The same release as parseHsCountry, for the loader's raw staging (RawStage in
+ * src/engine/observation-store.ts): ONE pass that validates every row exactly as parseHsCountry
+ * does (same DataErrors: file, line, column, value, expected) and sends the row's fields as
+ * they are written to `_raw`; the coverage and scope of a file without hints are learnt in the
+ * same pass (no survey), and the unpivot into observations is SQL (hs-country-raw.ts).
+ */
+export function stageHsCountryRaw(input: ReleaseInput, facts: ReleaseFacts): RawStage {
+  const setup = setUp(input, facts);
+  let first: Parsed | undefined;
+  let firstLayout: Layout | undefined;
+  let rows = 0;
+  let measures = 0;
+  let lastMonth = 0;
+  const chapters = new Set<number>();
+  let ended = false;
+  async function* chunks(): AsyncIterable<string> {
+    let buf = '';
+    for await (const { row, layout, header } of rowsOf(input)) {
+      const p = parseRow(row, layout, input.fileName, header);
+      if (!first) { first = p; firstLayout = layout; } else checkSameRelease(p, first, row, header, input.fileName);
+      if (setup.coverage !== undefined) checkCoverage(p, setup.coverage, row, layout, header, input.fileName);
+      else for (let m = 12; m > lastMonth; m--) if (nonZero(p, m)) { lastMonth = m; break; }
+      const ch = Number(p.hs.slice(0, 2));
+      if (Number.isFinite(ch) && ch > 0) chapters.add(ch);
+      const partner = layout.country ? partnerFromMofCode(p.country) : 'WORLD';
+      measures += 1 + (p.unit1 !== '' ? 1 : 0) + (p.unit2 !== '' ? 1 : 0);
+      buf += `${rows++},${rawField(partner)},${layout.country ? p.country : 'WORLD'},${p.hs},${p.unit1 || '""'},${p.unit2 || '""'},${p.sources.join(',')}\n`;
+      if (buf.length >= 256 * 1024) { yield buf; buf = ''; }
+    }
+    if (buf) yield buf;
+    ended = true;
+  }
+  return {
+    createRaw: RAW_TABLE,
+    columns: RAW_COLUMNS,
+    chunks: chunks(),
+    plan() {
+      if (!ended) throw new Error('stageHsCountryRaw: plan() before the rows were read');
+      if (!first) throw noRows(input.fileName);
+      const coverage = setup.coverage ?? lastMonth;
+      const scope = setup.scope ?? (firstLayout!.country ? scopeOfChapters(chapters) : 'world');
+      setScope(facts, first, firstLayout!, scope, coverage, setup.coverageFromHint);
+      const blocks = coverage === 12 ? 13 : coverage;
+      if (blocks * measures === 0) throw allZero(input.fileName);
+      return rawPlan({ year: first.year, flow: first.flow, coverage, observations: blocks * measures, rows });
+    },
+  };
+}
+
+/** A partner id as a CSV field (ISO codes and `mof3:…` need no quotes; anything else is quoted). A blank unit is written "" above: unquoted, COPY would read NULL. */
+function rawField(v: string): string {
+  return /^[\w:.-]*$/.test(v) && v !== '' ? v : `"${v.replace(/"/g, '""')}"`;
 }
 
 export const hsCountryDataset: Dataset = {
   ...MOF_HS_COUNTRY,
   discover: discoverHsCountry,
   parse: parseHsCountry,
+  stageRaw: async (input, facts) => stageHsCountryRaw(input, facts),
 };

@@ -1,4 +1,5 @@
 import type { Target } from '../engine/targets.js';
+import type { RawStage } from '../engine/observation-store.js';
 
 /**
  * Vocabulary (shared with DESIGN.md; keep these words):
@@ -195,4 +196,10 @@ export interface Dataset<Row = Observation> {
   discover?: (opts: DiscoverOptions) => Promise<DiscoveredRelease[]>;
   /** Parse one release to rows, recording what it learns in `facts`. Streaming. */
   parse: (input: ReleaseInput, facts: ReleaseFacts) => AsyncIterable<Row>;
+  /**
+   * The same release for the lean trade store as raw rows unpivoted by the database (a fixed
+   * wide layout, validated as parse does); the loader uses it instead of parse when it gives one
+   * (a lazily imported dataset answers undefined when its module has none).
+   */
+  stageRaw?: (input: ReleaseInput, facts: ReleaseFacts) => Promise<RawStage | undefined>;
 }

@@ -341,6 +341,10 @@ function pgliteSession(q: PgliteQueryable, onError: (err: unknown) => unknown, g
   }
   return {
     async query<T>(sql: string, params: unknown[] = []) {
+      // PGlite runs statements on this thread and its promises settle without a turn of the
+      // event loop, so a stop signal was not seen until a load's statements were all done (a
+      // load that parses while it copies reads the file, which gives the signal its turn).
+      if (guard !== noGuard) await new Promise((r) => setImmediate(r));
       guard();
       try {
         const r = await q.query<T>(sql, params as unknown[]);

@@ -224,6 +224,53 @@ export function periodInWords(code: number): string {
 }
 
 
+/**
+ * A release staged from its raw rows instead of one COPY line per observation (Dataset.stageRaw):
+ * the parser validates every field in Node and sends the rows as they are — one line per file
+ * row — into the temporary table `_raw`; the database unpivots them (LATERAL VALUES, in C) into
+ * the staging table's definition and observation rows, or for a first load straight into the
+ * fact table. A revision unpivots only the raw rows with a series whose fingerprint changed.
+ * Used for a fixed wide layout whose rows hold whole series (MOF's HS-9 × country table: one row
+ * = a year of three series); what the database then holds is exactly what the per-observation
+ * path gives (tests/engine/raw-stage.test.ts compares the two).
+ */
+export interface RawStage {
+  /** `CREATE TEMP TABLE _raw (…) ON COMMIT DROP`. */
+  createRaw: string;
+  /** Columns of `_raw` in COPY order. */
+  columns: readonly string[];
+  /** COPY text (CSV) of `_raw` in chunks of whole lines; throws the parser's DataError on a bad field. */
+  chunks: AsyncIterable<string>;
+  /** What to run once the chunks have ended (the coverage of a file may be known only then). */
+  plan(): RawPlan;
+}
+
+export interface RawPlan {
+  /** Observations the raw rows hold (what the per-observation path would have staged). */
+  observations: number;
+  /**
+   * Fills `_stage` with one row per series of the raw rows: local id, series and attribute key,
+   * and the series' fingerprint (fp1, fp2, fpn: a hash of everything the merge compares).
+   */
+  definitions: string;
+  /**
+   * Observation rows into `_stage`: of every raw row, or (changedOnly) only of the raw rows that
+   * hold a series not in `_same` (after storeSql.sameSeries and lids).
+   */
+  observationsSql(changedOnly: boolean): string;
+  /** Rows of `_raw` (numbered 0 … rows − 1 in column `rn`). */
+  rows: number;
+  /**
+   * A first load straight from `_raw` through `_lid` into the fact table ($1 dataset id, $2 scope
+   * id, $3 release) for the raw rows $4 ≤ rn < $5: PGlite runs a statement on our thread and
+   * cannot cancel it, so it inserts in slices and a stop signal gets its turn between them.
+   */
+  firstInsert: string;
+}
+
+/** Columns of the fact table written by a first insert, for RawPlan.firstInsert. */
+export const FACT_COLUMNS = FACT_COLS;
+
 /** A value or unit change makes a new vintage; labels ride along (as before the lean store). */
 const CHANGED = (cur: string, k: string) => `(${cur}.value <> ${k}.value OR ${cur}.unit <> ${k}.unit)`;
 
