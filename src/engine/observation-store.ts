@@ -229,7 +229,7 @@ export function periodInWords(code: number): string {
  * the parser validates every field in Node and sends the rows as they are — one line per file
  * row — into the temporary table `_raw`; the database unpivots them (LATERAL VALUES, in C) into
  * the staging table's definition and observation rows, or for a first load straight into the
- * fact table. A revision unpivots only the raw rows with a series whose fingerprint changed.
+ * fact table. A revision unpivots only the series whose fingerprint changed.
  * Used for a fixed wide layout whose rows hold whole series (MOF's HS-9 × country table: one row
  * = a year of three series); what the database then holds is exactly what the per-observation
  * path gives (tests/engine/raw-stage.test.ts compares the two).
@@ -254,8 +254,8 @@ export interface RawPlan {
    */
   definitions: string;
   /**
-   * Observation rows into `_stage`: of every raw row, or (changedOnly) only of the raw rows that
-   * hold a series not in `_same` (after storeSql.sameSeries and lids).
+   * Observation rows into `_stage`: of every raw row, or (changedOnly) only of the series not in
+   * `_same` (after storeSql.sameSeries and lids).
    */
   observationsSql(changedOnly: boolean): string;
   /** Rows of `_raw` (numbered 0 … rows − 1 in column `rn`). */
