@@ -188,8 +188,8 @@ for (const backend of backends()) {
     });
 
     it('a database built at level 080 with the old layout (views in the migrations) migrates to the same views as a new one', async () => {
-      // The old layout: the numbered migrations up to 080 and no sql/repeatable/.
-      const dir = copySqlDir({ repeatable: false, skip: (f) => /^07\d_/.test(f) });
+      // The old layout: the numbered migrations of that release (001-061 and 080) and no sql/repeatable/.
+      const dir = copySqlDir({ repeatable: false, skip: (f) => Number(f.slice(0, 3)) >= 70 && Number(f.slice(0, 3)) !== 80 });
       dirs.push(dir);
       const old = await emptyDb(backend);
       await migrate(old, dir);
@@ -209,7 +209,8 @@ for (const backend of backends()) {
 
       const oldDefs = await definitions(old);
       const out = await migrate(old);
-      expect(out.applied).toEqual(['070_fx_dataset_preference.sql', '071_country_codes.sql']);
+      expect(out.applied).toEqual(listMigrations().filter((m) => m.version >= 70 && m.version !== 80).map((m) => m.file));
+      expect(out.applied.slice(0, 2)).toEqual(['070_fx_dataset_preference.sql', '071_country_codes.sql']);
       // The same text, columns and comments as the migrations had written, except what this change
       // meant to change: the FX preference read from fx.dataset_preference, the compatibility view of ref.
       const newDefs = await definitions(old);
