@@ -23,7 +23,7 @@ import { DataError } from '../../src/core/errors.js';
 import { readCsvRecords } from './csv-records.js';
 import { USITC_HTS } from './meta.js';
 import type { HtsLine } from './tariff-target.js';
-import { htsLines, type HtsColumnNames, type HtsRow } from './hts-lines.js';
+import { HTS_FIELDS, htsLines, type HtsColumnNames, type HtsRow } from './hts-lines.js';
 import { headBytes } from '../../src/parse/sniff.js';
 import { describeHtsRelease } from './revision.js';
 import { parseHtsJson } from './hts-json.js';
@@ -33,8 +33,7 @@ export const HTS_COLUMNS = ['HTS Number', 'Indent', 'Description', 'Unit of Quan
   'Column 2 Rate of Duty', 'Quota Quantity', 'Additional Duties'] as const;
 export { HTS_SCOPE_KEY } from './revision.js';
 /** How the CSV names each field, for messages: its header, in the order of its columns. */
-const CSV_COLUMNS = Object.fromEntries((['number', 'indent', 'description', 'units', 'general', 'special', 'column2', 'quota', 'additional'] as const)
-  .map((field, i) => [field, HTS_COLUMNS[i]])) as HtsColumnNames;
+const CSV_COLUMNS = Object.fromEntries(HTS_FIELDS.map((field, i) => [field, HTS_COLUMNS[i]])) as HtsColumnNames;
 
 /** The CSV's rows after its header, as the nine texts of every export format. */
 async function* csvRows(input: ReleaseInput, dataset: string, file: string): AsyncIterable<HtsRow> {

@@ -10,8 +10,9 @@ import type { HtsLine } from './tariff-target.js';
 import { adValoremPct, additionPct } from './rate-text.js';
 import { BadDatePhrase, effectiveDates } from './effective-date.js';
 
-/** The fields of one schedule row, as both exports carry them. */
-export type HtsField = 'number' | 'indent' | 'description' | 'units' | 'general' | 'special' | 'column2' | 'quota' | 'additional';
+/** The fields of one schedule row, as both exports carry them, in the CSV's column order. */
+export const HTS_FIELDS = ['number', 'indent', 'description', 'units', 'general', 'special', 'column2', 'quota', 'additional'] as const;
+export type HtsField = typeof HTS_FIELDS[number];
 
 /** One row of an export: its texts ('' for empty), and where it is for messages. */
 export interface HtsRow {
