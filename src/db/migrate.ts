@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import type { Db, Session } from './connect.js';
 import { PermanentError } from '../core/errors.js';
 import { etlQueries, run } from './etl-schema.js';
+import { advisoryLock } from './lock.js';
 import { REPO_ROOT } from '../core/paths.js';
 import { DATASET_PREFERENCE } from '../fx/policy.js';
 
@@ -44,6 +45,8 @@ export interface MigrateResult {
 /** Options of migrate(): `upTo` stops after that migration number (to build a database at an older level, e.g. in tests). */
 export interface MigrateOptions { upTo?: number }
 
+const MIGRATE_LOCK = { text: 'trade-etl:migrate' };
+
 /**
  * Applies pending migrations, each in its own transaction, then the repeatable SQL of
  * sql/repeatable/ (views and functions, re-applied when they or the migrations changed: see
@@ -56,11 +59,11 @@ export async function migrate(db: Db, dir = SQL_DIR, opts: MigrateOptions = {}):
   // migration: an advisory lock serializes them. PGlite is one process per data directory.
   if (db.kind === 'pglite') return migrateLocked(db, dir, opts);
   return db.withSession(async (s) => {
-    await s.query(`SELECT pg_advisory_lock(hashtext('trade-etl:migrate'))`);
+    await advisoryLock(s, 'lock', MIGRATE_LOCK);
     try {
       return await migrateLocked(db, dir, opts);
     } finally {
-      await s.query(`SELECT pg_advisory_unlock(hashtext('trade-etl:migrate'))`).catch(() => {});
+      await advisoryLock(s, 'unlock', MIGRATE_LOCK).catch(() => {});
     }
   });
 }
@@ -76,7 +79,8 @@ async function migrateLocked(db: Db, dir: string, opts: MigrateOptions): Promise
     done.set(Number(r.version), r);
   }
   const applied: string[] = [];
-  const wanted = listMigrations(dir).filter((m) => opts.upTo === undefined || m.version <= opts.upTo);
+  const all = listMigrations(dir);
+  const wanted = all.filter((m) => opts.upTo === undefined || m.version <= opts.upTo);
   for (const m of wanted) {
     const prev = done.get(m.version);
     if (prev) {
@@ -96,8 +100,12 @@ async function migrateLocked(db: Db, dir: string, opts: MigrateOptions): Promise
   }
   // The repeatable SQL and grants.sql are written for the latest schema: a database built to an
   // older level (`upTo`) has not all its tables yet.
-  const partial = wanted.length < listMigrations(dir).length;
-  const repeatable = partial ? [] : await applyRepeatable(db, dir);
+  const partial = wanted.length < all.length;
+  // What etl.schema_migration now holds: the rows read above and those just added (checked equal
+  // to the files), in version order.
+  const recorded = new Map([...done].map(([v, r]) => [v, r.checksum] as const));
+  for (const m of wanted) recorded.set(m.version, m.checksum);
+  const repeatable = partial ? [] : await applyRepeatable(db, dir, [...recorded].sort((a, b) => a[0] - b[0]));
   const grants = partial ? { applied: false, skipped: 'the database was migrated only up to an older level; grants.sql is for the latest' } : await applyGrants(db, dir);
   const level = Math.max(0, ...[...done.keys()], ...wanted.map((m) => m.version));
   return { applied, repeatable, level, rolesCreated: grants.applied, grantsSkipped: grants.skipped };
@@ -161,7 +169,7 @@ const objectKey = (o: ManagedObject) => `${o.kind} ${o.schema}.${o.name}`;
  * of someone else's that depends on a managed one stops it with an error naming that object,
  * and the database stays as it was.
  */
-async function applyRepeatable(db: Db, dir: string): Promise<string[]> {
+async function applyRepeatable(db: Db, dir: string, migrations: Array<readonly [number, string]>): Promise<string[]> {
   const files = listRepeatable(dir);
   if (files === null) return [];
   // Created here, like etl.schema_migration: migrate's own bookkeeping, needed before any file runs.
@@ -179,9 +187,7 @@ async function applyRepeatable(db: Db, dir: string): Promise<string[]> {
       COMMENT ON COLUMN etl.schema_repeatable.applied_at IS 'When it was applied.';`));
   }
   const q = await etlQueries();
-  const migrations = await run(db, q.selectFrom('etl.schema_migration').select(['version', 'checksum']).orderBy('version'));
-  const inputs = crypto.createHash('sha256')
-    .update(JSON.stringify({ migrations: migrations.map((m) => [Number(m.version), m.checksum]), synced: SYNCED_ROWS })).digest('hex');
+  const inputs = crypto.createHash('sha256').update(JSON.stringify({ migrations, synced: SYNCED_ROWS })).digest('hex');
   const prev = await run(db, q.selectFrom('etl.schema_repeatable').select(['file', 'checksum', 'objects', 'inputs']).orderBy('file'));
   const same = prev.length === files.length && prev.every((p, i) =>
     p.file === files[i]!.file && p.checksum === files[i]!.checksum && p.inputs === inputs);
@@ -276,7 +282,7 @@ async function dependentsError(tx: Session, blocked: Array<{ what: string; oid: 
   // Views (their rewrite rules) are what usually depends on a view or function; anything else
   // (a column default, an index) is named by Postgres's detail below.
   const deps = await tx.query<{ dependent: string; ref: string }>(`
-    SELECT DISTINCT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS dependent, c.oid::text AS dep_oid, d.refobjid::text AS ref
+    SELECT DISTINCT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS dependent, d.refobjid::text AS ref
     FROM pg_depend d
     JOIN pg_rewrite rw ON d.classid = 'pg_rewrite'::regclass AND rw.oid = d.objid
     JOIN pg_class c ON c.oid = rw.ev_class
@@ -314,7 +320,7 @@ async function applyGrants(db: Db, dir: string): Promise<{ applied: boolean; ski
     } catch (err) {
       // Only a backend that refuses roles is expected (insufficient privilege, feature not
       // supported); any other failure is a broken grants.sql or database and must be seen.
-      const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+      const code = pgCode(err);
       if (code === '42501' || code === '0A000') return { applied: false, skipped: (err as Error).message };
       // The analyst role is the server's, not the database's: commands starting at the same time
       // (cron beside the scheduler, or on other databases of the server) re-apply its grants
