@@ -11,7 +11,7 @@ import { connect, type Db } from '../db/connect.js';
 import { listMigrations, migrationLevel } from '../db/migrate.js';
 import { markInterruptedRuns } from '../engine/runs.js';
 import { rawDir } from '../fetch/raw-store.js';
-import { etlQueries, run } from '../db/etl-schema.js';
+import { etlQueries, run, etlBuilder } from '../db/etl-schema.js';
 import { SOURCES } from '../../pipelines/sources.js';
 import { analystSchemas } from '../engine/registry.js';
 
@@ -214,7 +214,7 @@ async function freshness(db: Db): Promise<{ level: Level; detail: string }> {
       }
     }
   } catch { /* no usable schedule: fall back to when we last looked */ }
-  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
+  const { q, sql } = await etlBuilder();
   const rows = await run(db, q
     .with('seen', (w) => w.selectFrom('etl.release').select(['dataset', 'fetched_at as at']).where('status', 'in', ['loaded', 'stale'])
       .unionAll(w.selectFrom('etl.http_cache').select(['dataset', 'checked_at as at'])))

@@ -133,6 +133,16 @@ export function etlQueries(): Promise<Kysely<Database>> {
 }
 
 /**
+ * The query builder and Kysely's `sql` for expressions, for a module that needs both (Kysely is
+ * imported on first use: the CLI starts without it).
+ * @example const { q, sql } = await etlBuilder(); await run(db, q.selectNoFrom(sql<number>`1`.as('one')))
+ */
+export async function etlBuilder(): Promise<{ q: Kysely<Database>; sql: typeof import('kysely')['sql'] }> {
+  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
+  return { q, sql };
+}
+
+/**
  * Runs a typed query on a Db or a transaction's Session; the rows have the query's own type.
  * @example const rows = await run(db, q.selectFrom('etl.run').select(['id']).where('status', '=', 'running'))
  */

@@ -1,6 +1,6 @@
 import type { Db, Session } from './connect.js';
 import { PermanentError } from '../core/errors.js';
-import { etlQueries, run } from './etl-schema.js';
+import { run, etlBuilder } from './etl-schema.js';
 
 /** An advisory lock's key: a text (hashed, as datasets' keys are) or a (class, id) pair (runs' liveness). */
 export type AdvisoryKey = { text: string } | { class: number; id: number };
@@ -11,7 +11,7 @@ export type AdvisoryKey = { text: string } | { class: number; id: number };
  * @example if (await advisoryLock(s, 'try', { text: 'trade-etl:mof.press' })) …
  */
 export async function advisoryLock(s: Pick<Session, 'query'>, mode: 'lock' | 'try' | 'unlock', key: AdvisoryKey): Promise<boolean> {
-  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
+  const { q, sql } = await etlBuilder();
   const fn = { lock: 'pg_advisory_lock', try: 'pg_try_advisory_lock', unlock: 'pg_advisory_unlock' }[mode];
   // A run id is a bigint; the two-key form takes ints, so it is folded into 31 bits first.
   const args = 'text' in key ? sql`hashtext(${key.text})` : sql`${key.class}, ${key.id % 2 ** 31}::bigint::int`;

@@ -6,7 +6,7 @@ import { openRaw, type RawFile } from '../fetch/raw-store.js';
 import { checkContent } from '../parse/sniff.js';
 import { withDatasetLock } from '../db/lock.js';
 import type { CopyValue, Session } from '../db/connect.js';
-import { etlQueries, run } from '../db/etl-schema.js';
+import { etlQueries, run, etlBuilder } from '../db/etl-schema.js';
 import { fxTarget, lateMergeSql, mergeSql, tradeTarget, type Target } from './targets.js';
 import { partitionOf, STAGE_COLUMNS, StageEncoder, storeLateSql, storeSql, type RawPlan } from './observation-store.js';
 import type { EngineContext } from './context.js';
@@ -243,7 +243,7 @@ async function finish(tx: Session, releaseId: number, c: MergeCounts) {
  */
 async function recordFacts(tx: Session, releaseId: number, origin: ReleaseOrigin, facts: ReleaseFacts, rowsParsed: number): Promise<string | undefined> {
   const publishedOn = facts.publishedOn ?? (typeof origin.hints?.publishedOn === 'string' ? origin.hints.publishedOn : undefined);
-  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
+  const { q, sql } = await etlBuilder();
   await run(tx, q.updateTable('etl.release').set({
     published_on: sql<string>`COALESCE(${publishedOn ?? null}::date, fetched_at::date)`,
     stage: facts.stage ?? null, source_stage: facts.sourceStage ?? null, scope_key: facts.scopeKey ?? null,
@@ -257,7 +257,7 @@ async function recordFacts(tx: Session, releaseId: number, origin: ReleaseOrigin
  * release with one is late (older than the newest of its scope).
  */
 async function nextOfScope(tx: Session, releaseId: number): Promise<{ id: string; published_on: string } | undefined> {
-  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
+  const { q, sql } = await etlBuilder();
   const [next] = await run(tx, q.selectFrom(['etl.release as o', 'etl.release as me'])
     .select(['o.id', sql<string>`o.published_on::text`.as('published_on')])
     .where('me.id', '=', releaseId).whereRef('o.dataset', '=', 'me.dataset').whereRef('o.scope_key', '=', 'me.scope_key')
@@ -268,7 +268,7 @@ async function nextOfScope(tx: Session, releaseId: number): Promise<{ id: string
 
 /** The release's publication date as recorded (recordFacts), as text: its row, or none. */
 async function publishedOnOf(tx: Session, releaseId: number): Promise<Array<{ published_on: string }>> {
-  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
+  const { q, sql } = await etlBuilder();
   return run(tx, q.selectFrom('etl.release').select(sql<string>`published_on::text`.as('published_on')).where('id', '=', releaseId));
 }
 

@@ -1,6 +1,6 @@
 import { PermanentError } from '../core/errors.js';
 import type { Db } from '../db/connect.js';
-import { etlQueries, run } from '../db/etl-schema.js';
+import { run, etlBuilder } from '../db/etl-schema.js';
 import { allDatasets } from '../engine/registry.js';
 import { formatAge } from './duration.js';
 import type { ScheduleConfig } from './schedule-config.js';
@@ -29,7 +29,7 @@ export async function checkFreshness(db: Db, freshness: ScheduleConfig['freshnes
   if (unknown.length) {
     throw new PermanentError(`freshness names unknown dataset(s) ${unknown.join(', ')}; known: ${known.join(', ') || '(none registered)'}`, { usage: true });
   }
-  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
+  const { q, sql } = await etlBuilder();
   const latest = await run(db, q.selectFrom(sql<{ dataset: string }>`unnest(${known}::text[])`.as<'d'>(sql`d(dataset)`))
     .leftJoinLateral((eb) => eb.selectFrom('etl.release as r').selectAll()
       .whereRef('r.dataset', '=', 'd.dataset').where('r.status', '=', 'loaded')

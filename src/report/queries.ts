@@ -8,17 +8,11 @@
  * fragments; which dataset a figure comes from is a source's to say (SourceDescriptor.report).
  */
 import type { Session } from '../db/connect.js';
-import { etlQueries, run } from '../db/etl-schema.js';
+import { run, etlBuilder } from '../db/etl-schema.js';
 import type { FxLookupRow } from '../db/trade-schema.js';
 import { reportDataset } from '../engine/registry.js';
 
 type Q = Pick<Session, 'query'>;
-
-/** The query builder over the declared tables and views, and Kysely's `sql` for expressions. */
-async function builder() {
-  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
-  return { q, sql };
-}
 
 /** Release ids as numbers, whatever form the driver returns (bigint text, number, array text). */
 function ids(rows: Array<{ release_id: unknown }>): number[] {
@@ -56,7 +50,7 @@ export interface AnnualExports {
  * @example (await annualExports(db)).years[0] // { year: 1979, trnJpy: '22.532', marked: false, recordThen: true }
  */
 export async function annualExports(db: Q): Promise<AnnualExports> {
-  const { q, sql } = await builder();
+  const { q, sql } = await etlBuilder();
   const dataset = reportDataset('annualExports');
   const claimYear = q.selectFrom('metrics.claim as c').select(sql<number>`c.period::int`.as('year')).where('c.id', '=', 'jp_exports_record_since_1979');
   const rows = dataset === undefined ? [] : await run(db, q.selectFrom('metrics.jp_trade_annual as t')
@@ -113,7 +107,7 @@ export const MAX_COMMODITY_LINES = 12;
  * @example (await usExportsByCommodity(db)).shares?.autosAndParts // '33.8'
  */
 export async function usExportsByCommodity(db: Q): Promise<UsExportsByCommodity> {
-  const { q, sql } = await builder();
+  const { q, sql } = await etlBuilder();
   const claim = await run(db, q.selectFrom('metrics.claim as c')
     .select(['c.period', sql<string | null>`c.series ->> 'partner'`.as('partner')]).where('c.id', '=', 'jp_autos_share_of_us_exports'));
   const period = str(claim[0]?.period);
@@ -177,7 +171,7 @@ export interface UsCarImports {
  * @example (await usCarImports(db)).rows[1] // { rank: 2, partnerName: 'Japan', bnUsd: '39.936', … }
  */
 export async function usCarImports(db: Q): Promise<UsCarImports> {
-  const { q, sql } = await builder();
+  const { q, sql } = await etlBuilder();
   const claims = ['us_car_imports_mexico', 'us_car_imports_japan'];
   const rows = await run(db, q
     .with('pin', (w) => w.selectFrom('metrics.claim as c').distinct()
@@ -239,7 +233,7 @@ export interface UsJapanBalance {
  * @example (await usJapanBalance(db)).bars.find((b) => b.year === 2024)?.bnUsd
  */
 export async function usJapanBalance(db: Q): Promise<UsJapanBalance> {
-  const { q, sql } = await builder();
+  const { q, sql } = await etlBuilder();
   const claim = await run(db, q.selectFrom('metrics.claim as c')
     .select([sql<string | null>`c.article_value::text`.as('v'), 'c.article_text', 'c.unit', sql<string | null>`c.series ->> 'partner'`.as('partner')])
     .where('c.id', '=', 'us_deficit_with_japan'));
@@ -309,7 +303,7 @@ export interface YenDollar {
  * @example (await yenDollar(db)).onReference // { rate: '140.81', dateUsed: '2025-04-21', series: 'RXI_N.B.JA' }
  */
 export async function yenDollar(db: Q): Promise<YenDollar> {
-  const { q, sql } = await builder();
+  const { q, sql } = await etlBuilder();
   const ref = await run(db, q.selectFrom('metrics.claim as c').select(sql<string | null>`min(c.reference_date)::text`.as('d'))
     .where((eb) => eb.or([eb(sql<string>`c.series ->> 'from'`, '=', 'JPY'), eb(sql<string>`c.series ->> 'to'`, '=', 'JPY')])));
   const referenceDate = str(ref[0]?.d);

@@ -3,7 +3,7 @@
  * (etl.release). Every chart caption lists them, so a reader can tell which vintage they see.
  */
 import type { Session } from '../db/connect.js';
-import { etlQueries, run } from '../db/etl-schema.js';
+import { run, etlBuilder } from '../db/etl-schema.js';
 
 /** One release (vintage) as a caption names it. */
 export interface ReleaseRef {
@@ -21,7 +21,7 @@ export interface ReleaseRef {
  */
 export async function readReleases(db: Pick<Session, 'query'>, ids: number[]): Promise<ReleaseRef[]> {
   if (!ids.length) return [];
-  const [q, { sql }] = await Promise.all([etlQueries(), import('kysely')]);
+  const { q, sql } = await etlBuilder();
   const rows = await run(db, q.selectFrom('etl.release as r')
     .select(['r.id', 'r.dataset', 'r.file_name', sql<string | null>`r.published_on::text`.as('published_on'), 'r.stage', 'r.source_stage'])
     .where('r.id', '=', sql<number>`ANY (${ids}::bigint[])`)
