@@ -43,7 +43,7 @@ import { connect } from '../src/db/connect.js';
 import { datasetById } from '../src/engine/registry.js';
 import { storeFile } from '../src/fetch/raw-store.js';
 import { loadRelease } from '../src/engine/load-release.js';
-import { partitionOf } from '../src/engine/observation-store.js';
+import { FACT_COLUMNS, partitionOf } from '../src/engine/observation-store.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'bin', 'trade-etl.js');
@@ -192,7 +192,6 @@ async function storageOf(t: Target, dataset: string): Promise<{ bytes: number; w
   }, t.url);
 }
 
-const FACT_COLUMNS = ['series_id', 'period', 'attr_id', 'scope_id', 'valid_from_release', 'valid_to_release', 'dataset_id', 'value', 'source_value'];
 
 function psql(url: string, ...commands: string[]): { ms: number; out: string } {
   const started = process.hrtime.bigint();
@@ -206,10 +205,10 @@ function psql(url: string, ...commands: string[]): { ms: number; out: string } {
 async function copyYardstick(t: Target, file: string, dataset: string): Promise<number> {
   const csv = path.join(t.dataDir, 'observations.csv');
   const part = partitionOf(dataset);
-  psql(t.url!, `\\copy (SELECT ${FACT_COLUMNS.join(', ')} FROM ${part}) TO '${csv}' WITH (FORMAT csv)`);
+  psql(t.url!, `\\copy (SELECT ${FACT_COLUMNS} FROM ${part}) TO '${csv}' WITH (FORMAT csv)`);
   psql(t.url!, `TRUNCATE ${part}`);
   await checkpoint(t);
-  const { ms } = psql(t.url!, `\\copy ${part} (${FACT_COLUMNS.join(', ')}) FROM '${csv}' WITH (FORMAT csv)`);
+  const { ms } = psql(t.url!, `\\copy ${part} (${FACT_COLUMNS}) FROM '${csv}' WITH (FORMAT csv)`);
   fs.rmSync(csv, { force: true });
   // Leave the table as the pipeline left it (it analyzes after a big first load); not timed.
   psql(t.url!, `ANALYZE ${part}`);

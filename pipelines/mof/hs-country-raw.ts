@@ -83,5 +83,6 @@ export function rawPlan({ year, flow, coverage, observations, rows }: { year: st
     CROSS JOIN LATERAL (VALUES ${cells((m) => `l${m.k}.series_id`, (m) => `, l${m.k}.attr_id`)}) x(series_id, attr_id, period, source_value, value)
     WHERE r.rn >= $4 AND r.rn < $5 AND x.series_id IS NOT NULL`;
 
-  return { observations, rows, definitions, observationsSql, firstInsert };
+  // A row holds up to 39 figures, about 25 non-blank on average: 4,000 rows ≈ 100,000 observations.
+  return { observations, rows, definitions, observationsSql, firstInsert, sliceRows: 4000 };
 }

@@ -29,6 +29,7 @@ import { partnerFromMofCode } from '../../src/ref/countries.js';
 import { discoverHsCountry } from './discovery.js';
 import { RAW_COLUMNS, RAW_TABLE, rawPlan } from './hs-country-raw.js';
 import type { RawStage } from '../../src/engine/observation-store.js';
+import { csvField } from '../../src/db/connect.js';
 
 const DATASET = MOF_HS_COUNTRY.id;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -320,7 +321,7 @@ export function stageHsCountryRaw(input: ReleaseInput, facts: ReleaseFacts): Raw
       if (Number.isFinite(ch) && ch > 0) chapters.add(ch);
       const partner = layout.country ? partnerFromMofCode(p.country) : 'WORLD';
       measures += 1 + (p.unit1 !== '' ? 1 : 0) + (p.unit2 !== '' ? 1 : 0);
-      buf += `${rows++},${rawField(partner)},${layout.country ? p.country : 'WORLD'},${p.hs},${p.unit1 || '""'},${p.unit2 || '""'},${p.sources.join(',')}\n`;
+      buf += `${rows++},${csvField(partner)},${layout.country ? p.country : 'WORLD'},${p.hs},${csvField(p.unit1)},${csvField(p.unit2)},${p.sources.join(',')}\n`;
       if (buf.length >= 256 * 1024) { yield buf; buf = ''; }
     }
     if (buf) yield buf;
@@ -341,11 +342,6 @@ export function stageHsCountryRaw(input: ReleaseInput, facts: ReleaseFacts): Raw
       return rawPlan({ year: first.year, flow: first.flow, coverage, observations: blocks * measures, rows });
     },
   };
-}
-
-/** A partner id as a CSV field (ISO codes and `mof3:…` need no quotes; anything else is quoted). A blank unit is written "" above: unquoted, COPY would read NULL. */
-function rawField(v: string): string {
-  return /^[\w:.-]*$/.test(v) && v !== '' ? v : `"${v.replace(/"/g, '""')}"`;
 }
 
 export const hsCountryDataset: Dataset = {

@@ -90,8 +90,13 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
 // (most fields are codes and digits) and skips a regex replace per field.
 const NEEDS_QUOTES = /[",\r\n\\]/;
 
-function csvField(v: CopyValue): string {
-  if (v === null) return '';
+/**
+ * One field of CSV COPY text: quoted only where needed; an empty string stays quoted (unquoted
+ * is NULL), and null or undefined is NULL.
+ * @example csvField('a,b') // '"a,b"'
+ */
+export function csvField(v: CopyValue | undefined): string {
+  if (v === null || v === undefined) return '';
   // An unquoted empty field is NULL in CSV COPY, so the empty string stays quoted.
   if (v !== '' && !NEEDS_QUOTES.test(v)) return v;
   return `"${v.replace(/"/g, '""')}"`;
@@ -442,7 +447,8 @@ export function pgliteDb(pglite: PGlite, where: string, onClose?: () => Promise<
     },
     transaction(fn) {
       const stop = db.stopSignal;
-      const guard: Guard = () => { if (stop?.aborted) throw interrupted(stop); };
+      // noGuard without a stop signal: the session then has no reason to yield before statements.
+      const guard: Guard = stop ? () => { if (stop.aborted) throw interrupted(stop); } : noGuard;
       return mutex.run(async () => {
         guard();
         try {

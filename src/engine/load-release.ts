@@ -202,9 +202,8 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
     }
   }
   if (next) {
-    const [me] = await publishedOnOf(tx, releaseId);
     const late = lateMergeSql(target);
-    await tx.query(late.at, [dataset.id, me!.published_on]);
+    await tx.query(late.at, [dataset.id, next.mine]);
     // Closing first keeps one current row per key while the resumed copies go in.
     const rowsClosed = await countOf(tx, late.close, [releaseId]);
     const inserted = await countOf(tx, late.insertLate, [dataset.id, facts.scopeKey, releaseId, Number(next.id), next.published_on]);
@@ -252,24 +251,21 @@ async function recordFacts(tx: Session, releaseId: number, origin: ReleaseOrigin
   return publishedOn;
 }
 
+/** The release published next after a late one (`published_on`), and the late one's own date (`mine`). */
+interface NextRelease { id: string; published_on: string; mine: string }
+
 /**
  * The loaded release of the same dataset and scope published next after this one, if any: a
  * release with one is late (older than the newest of its scope).
  */
-async function nextOfScope(tx: Session, releaseId: number): Promise<{ id: string; published_on: string } | undefined> {
+async function nextOfScope(tx: Session, releaseId: number): Promise<NextRelease | undefined> {
   const { q, sql } = await etlBuilder();
   const [next] = await run(tx, q.selectFrom(['etl.release as o', 'etl.release as me'])
-    .select(['o.id', sql<string>`o.published_on::text`.as('published_on')])
+    .select(['o.id', sql<string>`o.published_on::text`.as('published_on'), sql<string>`me.published_on::text`.as('mine')])
     .where('me.id', '=', releaseId).whereRef('o.dataset', '=', 'me.dataset').whereRef('o.scope_key', '=', 'me.scope_key')
     .where('o.status', '=', 'loaded').whereRef('o.published_on', '>', 'me.published_on')
     .orderBy('o.published_on').orderBy('o.id').limit(1));
-  return next && { id: String(next.id), published_on: next.published_on };
-}
-
-/** The release's publication date as recorded (recordFacts), as text: its row, or none. */
-async function publishedOnOf(tx: Session, releaseId: number): Promise<Array<{ published_on: string }>> {
-  const { q, sql } = await etlBuilder();
-  return run(tx, q.selectFrom('etl.release').select(sql<string>`published_on::text`.as('published_on')).where('id', '=', releaseId));
+  return next && { id: String(next.id), published_on: next.published_on, mine: next.mine };
 }
 
 /**
@@ -279,7 +275,7 @@ async function publishedOnOf(tx: Session, releaseId: number): Promise<Array<{ pu
  * a key given twice); a late release is slotted into the chains at its publication date.
  */
 async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOrigin, scopeKey: string, releaseId: number, datasetId: number,
-  rowsParsed: number, firstLoad: boolean, next: { id: string; published_on: string } | undefined, publishedOn: string | undefined, onServer: boolean,
+  rowsParsed: number, firstLoad: boolean, next: NextRelease | undefined, publishedOn: string | undefined, onServer: boolean,
   maxShrinkShare: number | undefined, raw?: RawPlan) {
   const scopeId = Number((await tx.query<{ id: number }>(storeSql.scopeId, [datasetId, scopeKey]))[0]!.id);
   // The merge's hash joins and aggregates over millions of staged rows spill to disk at the
@@ -313,9 +309,9 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
     let rowsInserted: number;
     try {
       if (raw) {
-        // One statement on a server (a stop cancels it there); slices of about 100,000
-        // observations on PGlite, where a stop waits for the statement running.
-        const slice = onServer ? raw.rows : 4000;
+        // One statement on a server (a stop cancels it there); slices on PGlite, where a stop
+        // waits for the statement running (the session yields to it before each statement).
+        const slice = onServer ? raw.rows : raw.sliceRows;
         rowsInserted = 0;
         for (let from = 0; from < raw.rows; from += slice) {
           rowsInserted += await countOf(tx, raw.firstInsert, [datasetId, scopeId, releaseId, from, from + slice]);
@@ -351,8 +347,7 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   const [dup] = await tx.query<Record<string, string>>(storeSql.duplicates);
   if (dup) throw duplicateKey(dataset, origin, dup);
   if (next) {
-    const [me] = await publishedOnOf(tx, releaseId);
-    await tx.query(storeLateSql.at, [datasetId, me!.published_on]);
+    await tx.query(storeLateSql.at, [datasetId, next.mine]);
     // Closing first keeps one current row per key while the resumed copies go in.
     const rowsClosed = await countOf(tx, storeLateSql.close, [datasetId, releaseId]);
     const inserted = await countOf(tx, storeLateSql.insertLate, [datasetId, scopeId, releaseId, Number(next.id), next.published_on]);

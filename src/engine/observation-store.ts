@@ -17,8 +17,10 @@
 import type { Observation } from '../core/vocabulary.js';
 import { isDecimal } from '../parse/numbers.js';
 import { periodFits, tradeTarget } from './targets.js';
+import { csvField } from '../db/connect.js';
 
-const FACT_COLS = 'series_id, period, attr_id, scope_id, valid_from_release, valid_to_release, dataset_id, value, source_value';
+/** Columns of the fact table a load writes (inserts here, RawPlan.firstInsert, the bench's \\copy yardstick). */
+export const FACT_COLUMNS = 'series_id, period, attr_id, scope_id, valid_from_release, valid_to_release, dataset_id, value, source_value';
 
 const SEP = '\x1f';
 const NUL = '\x1e';
@@ -74,14 +76,6 @@ function sameKeys(a: KeyFields, b: KeyFields): boolean {
     && a.commodityLabel === b.commodityLabel && a.sourceUnit === b.sourceUnit && a.basis === b.basis;
 }
 
-// As csvField in db/connect.ts: quote only what needs it; an empty string stays quoted (unquoted is NULL).
-const NEEDS_QUOTES = /[",\r\n\\]/;
-function csvText(v: string | null | undefined): string {
-  if (v === null || v === undefined) return '';
-  if (v !== '' && !NEEDS_QUOTES.test(v)) return v;
-  return `"${v.replace(/"/g, '""')}"`;
-}
-
 /**
  * Encodes trade observations straight into COPY text of the staging table (STAGE_COLUMNS, CSV):
  * what tradeTarget.toCopy + stageRow + StageDictionary + csvLine do, without their per-row
@@ -116,7 +110,7 @@ export class StageEncoder {
       r = { keys: o, lid, h1: 0, h2: 0, n: 0 };
       if (this.recent.length < RECENT) this.recent.push(r);
       else { pre = fingerprintLine(this.recent[this.slot]!); this.recent[this.slot] = r; this.slot = (this.slot + 1) % RECENT; }
-      if (rows.length === 2) pre += `${lid},,,,${csvText(staged[0])},${csvText(staged[1])},,,\n`;
+      if (rows.length === 2) pre += `${lid},,,,${csvField(staged[0])},${csvField(staged[1])},,,\n`;
     }
     const pk = `${o.frequency}\x1d${o.period}`;
     let code = this.periods.get(pk);
@@ -133,7 +127,7 @@ export class StageEncoder {
     r.h2 += hash32(fp, 0x5bd1e995, 0x27d4eb2d);
     r.n++;
     this.observations++;
-    const line = `${pre}${r.lid},${code},${o.value},${csvText(o.sourceValue)},,,,,\n`;
+    const line = `${pre}${r.lid},${code},${o.value},${csvField(o.sourceValue)},,,,,\n`;
     return r.n >= 1 << 20 ? line + fingerprintLine(r) : line;
   }
 
@@ -266,10 +260,9 @@ export interface RawPlan {
    * cannot cancel it, so it inserts in slices and a stop signal gets its turn between them.
    */
   firstInsert: string;
+  /** Raw rows per slice of firstInsert on PGlite (about 100,000 observations for the dataset's layout). */
+  sliceRows: number;
 }
-
-/** Columns of the fact table written by a first insert, for RawPlan.firstInsert. */
-export const FACT_COLUMNS = FACT_COLS;
 
 /** A value or unit change makes a new vintage; labels ride along (as before the lean store). */
 const CHANGED = (cur: string, k: string) => `(${cur}.value <> ${k}.value OR ${cur}.unit <> ${k}.unit)`;
@@ -323,7 +316,7 @@ export const storeSql = {
           GROUP BY l.series_id, s.period HAVING count(*) > 1 LIMIT 1) d
     JOIN trade.series x ON x.id = d.series_id`,
   /** A first load: every staged row straight into the partition ($1 dataset id, $2 scope id, $3 release). */
-  firstInsert: `INSERT INTO trade.observation_fact (${FACT_COLS})
+  firstInsert: `INSERT INTO trade.observation_fact (${FACT_COLUMNS})
     SELECT l.series_id, s.period, l.attr_id, $2, $3, NULL, $1, s.value, s.source_value
     FROM _stage s JOIN _lid l ON l.lid = s.lid
     WHERE s.period IS NOT NULL`,
@@ -389,7 +382,7 @@ export const storeSql = {
   rescope: `UPDATE trade.observation_fact f SET scope_id = $2 FROM _chg c
     WHERE f.dataset_id = $1 AND f.valid_to_release IS NULL AND f.series_id = c.series_id AND f.period = c.period AND c.kind = 's'`,
   /** New and changed observations ($1 dataset id, $2 scope id, $3 release). */
-  insert: `INSERT INTO trade.observation_fact (${FACT_COLS})
+  insert: `INSERT INTO trade.observation_fact (${FACT_COLUMNS})
     SELECT c.series_id, c.period, c.attr_id, $2, $3, NULL, $1, c.value, c.source_value FROM _chg c WHERE c.kind IN ('n', 'c')`,
 };
 
@@ -414,12 +407,12 @@ export const storeLateSql = {
   close: `UPDATE trade.observation_fact f SET valid_to_release = $2 FROM _at a, _k k
     WHERE f.dataset_id = $1 AND f.series_id = a.series_id AND f.period = a.period AND f.valid_from_release = a.valid_from_release
       AND k.series_id = a.series_id AND k.period = a.period AND ${CHANGED('a', 'k')}`,
-  insertLate: `INSERT INTO trade.observation_fact (${FACT_COLS})
+  insertLate: `INSERT INTO trade.observation_fact (${FACT_COLUMNS})
     SELECT k.series_id, k.period, k.attr_id, $2, $3,
            CASE WHEN a.old_to IS NOT NULL AND a.old_to_pub <= $5::date THEN a.old_to ELSE $4 END, $1, k.value, k.source_value
     FROM _k k LEFT JOIN _at a ON a.series_id = k.series_id AND a.period = k.period
     WHERE a.series_id IS NULL OR ${CHANGED('a', 'k')}`,
-  insertResumed: `INSERT INTO trade.observation_fact (${FACT_COLS})
+  insertResumed: `INSERT INTO trade.observation_fact (${FACT_COLUMNS})
     SELECT a.series_id, a.period, a.attr_id, a.scope_id, $2, a.old_to, $1, a.value, a.source_value
     FROM _at a JOIN _k k ON k.series_id = a.series_id AND k.period = a.period
     WHERE ${CHANGED('a', 'k')} AND (a.old_to IS NULL OR a.old_to_pub > $3::date) AND a.old_to IS DISTINCT FROM $2`,
