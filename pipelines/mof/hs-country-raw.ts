@@ -58,20 +58,18 @@ export function rawPlan({ year, flow, coverage, observations, rows }: { year: st
   const cells = (lid: (m: Measure) => string, extra: (m: Measure) => string = () => '') => blocks.flatMap((b) => MEASURES.map((m) =>
     `(${lid(m)}${extra(m)}, ${period(b)}, ${fig(b, m)}, ${fig(b, m)}::numeric${m.scale})`)).join(',\n      ');
 
+  const insertObservations = (from: string, lid: (m: Measure) => string) => `INSERT INTO _stage (lid, period, source_value, value)
+    SELECT x.lid, x.period, x.source_value, x.value
+    FROM ${from}
+    CROSS JOIN LATERAL (VALUES ${cells(lid)}) x(lid, period, source_value, value)
+    WHERE x.lid IS NOT NULL`;
   // A revision: only the series not in `_same` (c.k0–k2 say which of the row's three), so an
   // unchanged series is never unpivoted.
   const observationsSql = (changedOnly: boolean) => changedOnly
-    ? `INSERT INTO _stage (lid, period, source_value, value)
-    SELECT x.lid, x.period, x.source_value, x.value
-    FROM (SELECT (l.lid - 1) / 3 AS rn, bool_or(l.lid % 3 = 1) AS k0, bool_or(l.lid % 3 = 2) AS k1, bool_or(l.lid % 3 = 0) AS k2
+    ? insertObservations(`(SELECT (l.lid - 1) / 3 AS rn, bool_or(l.lid % 3 = 1) AS k0, bool_or(l.lid % 3 = 2) AS k1, bool_or(l.lid % 3 = 0) AS k2
           FROM _lid l WHERE NOT EXISTS (SELECT 1 FROM _same m WHERE m.series_id = l.series_id) GROUP BY 1) c
-    JOIN _raw r ON r.rn = c.rn
-    CROSS JOIN LATERAL (VALUES ${cells((m) => `CASE WHEN c.k${m.k} THEN r.rn * 3 + ${m.k + 1} END`)}) x(lid, period, source_value, value)
-    WHERE x.lid IS NOT NULL`
-    : `INSERT INTO _stage (lid, period, source_value, value)
-    SELECT x.lid, x.period, x.source_value, x.value
-    FROM _raw r CROSS JOIN LATERAL (VALUES ${cells((m) => m.lid)}) x(lid, period, source_value, value)
-    WHERE x.lid IS NOT NULL`;
+    JOIN _raw r ON r.rn = c.rn`, (m) => `CASE WHEN c.k${m.k} THEN r.rn * 3 + ${m.k + 1} END`)
+    : insertObservations('_raw r', (m) => m.lid);
 
   // Each row's three series resolved once (three joins per row, not one per observation).
   const firstInsert = `INSERT INTO trade.observation_fact (${FACT_COLUMNS})

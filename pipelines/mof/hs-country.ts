@@ -157,20 +157,27 @@ async function* rowsOf(input: ReleaseInput): AsyncIterable<{ row: CsvRow; layout
   if (!layout) throw new DataError({ dataset: DATASET, file: input.fileName, line: 1, value: '', expected: 'an e-Stat CSV with a header line (the file is empty)' });
 }
 
-interface Survey { lastMonth: number; chapters: Set<number>; flow?: string; year?: string; table?: 'country' | 'world' }
+interface Survey { lastMonth: number; chapters: Set<number>; table?: 'country' | 'world' }
+
+/** What a row says of the coverage and scope of a file without hints (survey, stageHsCountryRaw). */
+function noteRow(s: Survey, p: Parsed, layout: Layout): void {
+  s.table = layout.country ? 'country' : 'world';
+  const ch = Number(p.hs.slice(0, 2));
+  if (Number.isFinite(ch) && ch > 0) s.chapters.add(ch);
+  for (let m = 12; m > s.lastMonth; m--) {
+    if (nonZero(p, m)) { s.lastMonth = m; break; }
+  }
+}
+
+/** The scope key part a survey gives: `world` for the world table, else from the chapters. */
+function scopeOf(s: Survey): string {
+  return s.table === 'world' ? 'world' : scopeOfChapters(s.chapters);
+}
 
 /** First pass for files without hints: coverage and chapters, bounded memory. */
 async function survey(input: ReleaseInput): Promise<Survey> {
   const s: Survey = { lastMonth: 0, chapters: new Set() };
-  for await (const { row, layout, header } of rowsOf(input)) {
-    const p = parseRow(row, layout, input.fileName, header);
-    s.table = layout.country ? 'country' : 'world';
-    const ch = Number(p.hs.slice(0, 2));
-    if (Number.isFinite(ch) && ch > 0) s.chapters.add(ch);
-    for (let m = 12; m > s.lastMonth; m--) {
-      if (nonZero(p, m)) { s.lastMonth = m; break; }
-    }
-  }
+  for await (const { row, layout, header } of rowsOf(input)) noteRow(s, parseRow(row, layout, input.fileName, header), layout);
   return s;
 }
 
@@ -248,7 +255,7 @@ export async function* parseHsCountry(input: ReleaseInput, facts: ReleaseFacts):
   if (coverage === undefined || scope === undefined) {
     const s = await survey(input);
     coverage ??= s.lastMonth;
-    scope ??= s.table === 'world' ? 'world' : scopeOfChapters(s.chapters);
+    scope ??= scopeOf(s);
   }
 
   let first: Parsed | undefined;
@@ -307,8 +314,8 @@ export function stageHsCountryRaw(input: ReleaseInput, facts: ReleaseFacts): Raw
   let firstLayout: Layout | undefined;
   let rows = 0;
   let measures = 0;
-  let lastMonth = 0;
-  const chapters = new Set<number>();
+  // Without hints, coverage and scope are learnt in this pass (parseHsCountry's survey).
+  const surveyed: Survey | undefined = setup.coverage === undefined || setup.scope === undefined ? { lastMonth: 0, chapters: new Set() } : undefined;
   let ended = false;
   async function* chunks(): AsyncIterable<string> {
     let buf = '';
@@ -316,9 +323,7 @@ export function stageHsCountryRaw(input: ReleaseInput, facts: ReleaseFacts): Raw
       const p = parseRow(row, layout, input.fileName, header);
       if (!first) { first = p; firstLayout = layout; } else checkSameRelease(p, first, row, header, input.fileName);
       if (setup.coverage !== undefined) checkCoverage(p, setup.coverage, row, layout, header, input.fileName);
-      else for (let m = 12; m > lastMonth; m--) if (nonZero(p, m)) { lastMonth = m; break; }
-      const ch = Number(p.hs.slice(0, 2));
-      if (Number.isFinite(ch) && ch > 0) chapters.add(ch);
+      if (surveyed) noteRow(surveyed, p, layout);
       const partner = layout.country ? partnerFromMofCode(p.country) : 'WORLD';
       measures += 1 + (p.unit1 !== '' ? 1 : 0) + (p.unit2 !== '' ? 1 : 0);
       buf += `${rows++},${csvField(partner)},${layout.country ? p.country : 'WORLD'},${p.hs},${csvField(p.unit1)},${csvField(p.unit2)},${p.sources.join(',')}\n`;
@@ -334,8 +339,8 @@ export function stageHsCountryRaw(input: ReleaseInput, facts: ReleaseFacts): Raw
     plan() {
       if (!ended) throw new Error('stageHsCountryRaw: plan() before the rows were read');
       if (!first) throw noRows(input.fileName);
-      const coverage = setup.coverage ?? lastMonth;
-      const scope = setup.scope ?? (firstLayout!.country ? scopeOfChapters(chapters) : 'world');
+      const coverage = setup.coverage ?? surveyed!.lastMonth;
+      const scope = setup.scope ?? scopeOf(surveyed!);
       setScope(facts, first, firstLayout!, scope, coverage, setup.coverageFromHint);
       const blocks = coverage === 12 ? 13 : coverage;
       if (blocks * measures === 0) throw allZero(input.fileName);
