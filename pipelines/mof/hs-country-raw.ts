@@ -72,7 +72,7 @@ export function rawPlan({ year, flow, coverage, observations, rows }: { year: st
     : insertObservations('_raw r', (m) => m.lid);
 
   // Each row's three series resolved once (three joins per row, not one per observation).
-  const firstInsert = `INSERT INTO trade.observation_fact (${FACT_COLUMNS})
+  const firstInsert = (part: string) => `INSERT INTO ${part} (${FACT_COLUMNS})
     SELECT x.series_id, x.period, x.attr_id, $2, $3, NULL, $1, x.value, x.source_value
     FROM _raw r
     LEFT JOIN _lid l0 ON l0.lid = r.rn * 3 + 1

@@ -19,6 +19,12 @@ export type CopyValue = string | null;
 /** Queries on one connection, inside or outside a transaction. */
 export interface Session {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * One INSERT, UPDATE or DELETE; returns the rows it wrote, as the server reports them (the
+   * loader's counts: a `WITH … RETURNING` count kept every written row in a tuplestore, 0.5 s of
+   * a 1.35-million-row insert).
+   */
+  write(sql: string, params?: unknown[]): Promise<number>;
   /** Runs a script of several statements (no parameters). */
   exec(sql: string): Promise<void>;
   /**
@@ -125,6 +131,15 @@ function pgSession(client: pg.PoolClient | pg.Client, copyFrom: typeof import('p
       try {
         const r = await client.query(sql, redactParams(params, config) as unknown[]);
         return r.rows as T[];
+      } catch (err) {
+        throw asConnectionLost(err, where);
+      }
+    },
+    async write(sql: string, params: unknown[] = []) {
+      guard();
+      try {
+        const r = await client.query(sql, redactParams(params, config) as unknown[]);
+        return r.rowCount ?? 0;
       } catch (err) {
         throw asConnectionLost(err, where);
       }
@@ -354,6 +369,16 @@ function pgliteSession(q: PgliteQueryable, onError: (err: unknown) => unknown, g
       try {
         const r = await q.query<T>(sql, params as unknown[]);
         return r.rows;
+      } catch (err) {
+        throw onError(err);
+      }
+    },
+    async write(sql: string, params: unknown[] = []) {
+      if (guard !== noGuard) await new Promise((r) => setImmediate(r));
+      guard();
+      try {
+        const r = await q.query(sql, params as unknown[]);
+        return r.affectedRows ?? 0;
       } catch (err) {
         throw onError(err);
       }

@@ -46,29 +46,54 @@ function guessNewline(text: string, final: boolean): '\r\n' | '\n' | '\r' | unde
  * @example for await (const { line, fields } of readCsv(stream, { dataset: 'frb.h10', fileName: 'h10.csv', encoding: 'utf8' })) { … }
  */
 export async function* readCsv(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, opts: CsvOptions): AsyncIterable<CsvRow> {
+  for await (const block of readCsvBlocks(source, opts)) yield* block;
+}
+
+/** Text parsed per papaparse call (readCsvBlocks). */
+const PIECE = 32 * 1024;
+
+/**
+ * readCsv's rows in blocks (the rows of one decoded chunk of the file, a few thousand at most),
+ * for a caller whose work per row is small: one await per block instead of one per row (a
+ * 500,000-row file went through two async generators per row). An undecodable field ends its
+ * block after the rows before it, then throws, so errors come in file order as with readCsv.
+ * @example for await (const rows of readCsvBlocks(stream, opts)) for (const row of rows) { … }
+ */
+export async function* readCsvBlocks(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, opts: CsvOptions): AsyncIterable<CsvRow[]> {
   const decoder = iconv.getDecoder(opts.encoding === 'utf8' ? 'utf8' : opts.encoding, { stripBOM: true });
   let newline: string | undefined = opts.newline;
   let rest = '';
   let line = 0;
 
-  function* rowsOf(block: string, unterminated = false): Generator<CsvRow> {
+  /** The rows of a block, and the error of its first undecodable field (after the rows before it). */
+  function rowsOf(block: string, unterminated = false): { rows: CsvRow[]; error?: DataError } {
     // A block is whole lines without the last line ending, so an empty block is one blank line.
     const data = block === '' ? [['']] : Papa.parse<string[]>(block, { delimiter: ',', newline: newline as Papa.ParseConfig['newline'], dynamicTyping: false, skipEmptyLines: false }).data;
     const undecodable = block.includes('\uFFFD');
-    for (const fields of data) {
+    const rows: CsvRow[] = new Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const fields = data[i]!;
       line++;
       if (undecodable) {
         for (let c = 0; c < fields.length; c++) {
           if (fields[c]!.includes('\uFFFD')) {
-            throw new DataError({
-              dataset: opts.dataset, file: opts.fileName, line, column: String(c + 1), value: fields[c]!,
-              expected: `valid ${opts.encoding.toUpperCase()} text (the bytes here do not decode)`,
-            });
+            rows.length = i;
+            return {
+              rows, error: new DataError({
+                dataset: opts.dataset, file: opts.fileName, line, column: String(c + 1), value: fields[c]!,
+                expected: `valid ${opts.encoding.toUpperCase()} text (the bytes here do not decode)`,
+              }),
+            };
           }
         }
       }
-      yield unterminated && fields === data[data.length - 1] ? { line, fields, unterminated: true } : { line, fields };
+      rows[i] = unterminated && i === data.length - 1 ? { line, fields, unterminated: true } : { line, fields };
     }
+    return { rows };
+  }
+  function* emit({ rows, error }: { rows: CsvRow[]; error?: DataError }): Generator<CsvRow[]> {
+    if (rows.length > 0) yield rows;
+    if (error) throw error;
   }
 
   for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
@@ -77,14 +102,23 @@ export async function* readCsv(source: NodeJS.ReadableStream | AsyncIterable<Uin
     const cut = newline ? text.lastIndexOf(newline) : -1;
     if (cut < 0) { rest = text; continue; }
     rest = text.slice(cut + newline!.length);
-    yield* rowsOf(text.slice(0, cut));
+    // Parsed in pieces of about 32 kB: a whole chunk's rows at once (a few thousand arrays of
+    // fields) outlived V8's young generation, which --optimize-for-size keeps small, and were
+    // collected as old garbage (garbage collection 0.56 → 0.46 s of a 50,000-row MOF load).
+    let from = 0;
+    while (from <= cut) {
+      let to = from + PIECE >= cut ? cut : text.indexOf(newline!, from + PIECE);
+      if (to < 0 || to > cut) to = cut;
+      yield* emit(rowsOf(text.slice(from, to)));
+      from = to + newline!.length;
+    }
   }
   const tail = rest + (decoder.end() ?? '');
   if (tail !== '') {
     newline ??= guessNewline(tail, true);
     // The file may end with a line ending that arrived in this last piece.
     const ended = tail.endsWith(newline!);
-    yield* rowsOf(ended ? tail.slice(0, -newline!.length) : tail, !ended);
+    yield* emit(rowsOf(ended ? tail.slice(0, -newline!.length) : tail, !ended));
   }
 }
 
