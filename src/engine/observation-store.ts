@@ -311,11 +311,11 @@ export const storeSql = {
     JOIN trade.series x ON x.dataset_id = $1 AND x.key = s.skey
     JOIN trade.attribute_set a ON a.key = s.akey
     WHERE s.skey IS NOT NULL`,
-  /** A key the staging table holds twice, named in words (after a first insert refused it). */
+  /** A key the staging table holds twice, named in words (after a first insert refused it), the first by series id and period. */
   stageDuplicates: `SELECT x.reporter, x.partner, x.flow, trade.period_text(d.period) AS period, trade.period_frequency(d.period) AS frequency,
            x.classification, x.commodity_code, x.measure
     FROM (SELECT l.series_id, s.period FROM _stage s JOIN _lid l ON l.lid = s.lid WHERE s.period IS NOT NULL
-          GROUP BY l.series_id, s.period HAVING count(*) > 1 LIMIT 1) d
+          GROUP BY l.series_id, s.period HAVING count(*) > 1 ORDER BY 1, 2 LIMIT 1) d
     JOIN trade.series x ON x.id = d.series_id`,
   /** A first load: every staged row straight into the partition `part` ($1 dataset id, $2 scope id, $3 release). */
   firstInsert: (part: string) => `INSERT INTO ${part} (${FACT_COLUMNS})
@@ -364,10 +364,10 @@ export const storeSql = {
     WHERE c.kind = 'v' AND p.series_id = c.series_id AND NOT EXISTS (SELECT 1 FROM _sfp x WHERE x.series_id = c.series_id)`,
   /** A late release rewrites history of its series: their fingerprints are dropped (recomputed by the next merge). */
   dropStagedFingerprints: `DELETE FROM etl.series_fingerprint p USING _sfp x WHERE p.series_id = x.series_id`,
-  /** A key given twice, named in words. */
+  /** A key given twice, named in words: the first by series id and period, so the message does not depend on the plan. */
   duplicates: `SELECT x.reporter, x.partner, x.flow, trade.period_text(d.period) AS period, trade.period_frequency(d.period) AS frequency,
            x.classification, x.commodity_code, x.measure, d.n
-    FROM (SELECT series_id, period, count(*)::int AS n FROM _k GROUP BY series_id, period HAVING count(*) > 1 LIMIT 1) d
+    FROM (SELECT series_id, period, count(*)::int AS n FROM _k GROUP BY series_id, period HAVING count(*) > 1 ORDER BY 1, 2 LIMIT 1) d
     JOIN trade.series x ON x.id = d.series_id`,
   /**
    * `_chg`: every row that needs a write, from one full join of the staged observations with the

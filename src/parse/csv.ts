@@ -49,67 +49,58 @@ export async function* readCsv(source: NodeJS.ReadableStream | AsyncIterable<Uin
   for await (const block of readCsvBlocks(source, opts)) yield* block;
 }
 
-/** Text parsed per papaparse call (readCsvBlocks). */
-const PIECE = 32 * 1024;
+/** Text parsed per papaparse call (readCsvPieces). */
+const PIECE = 16 * 1024;
 
 /**
- * readCsv's rows in blocks (the rows of one decoded chunk of the file, a few thousand at most),
- * for a caller whose work per row is small: one await per block instead of one per row (a
- * 500,000-row file went through two async generators per row). An undecodable field ends its
- * block after the rows before it, then throws, so errors come in file order as with readCsv.
+ * readCsv's rows in blocks (the rows of one piece of readCsvPieces), for a caller whose work per
+ * row is small: one await per block instead of one per row (a 500,000-row file went through two
+ * async generators per row). An undecodable field ends its block after the rows before it, then
+ * throws, so errors come in file order as with readCsv.
  * @example for await (const rows of readCsvBlocks(stream, opts)) for (const row of rows) { … }
  */
 export async function* readCsvBlocks(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, opts: CsvOptions): AsyncIterable<CsvRow[]> {
-  const decoder = iconv.getDecoder(opts.encoding === 'utf8' ? 'utf8' : opts.encoding, { stripBOM: true });
-  let newline: string | undefined = opts.newline;
-  let rest = '';
-  let line = 0;
-
-  /** The rows of a block, and the error of its first undecodable field (after the rows before it). */
-  function rowsOf(block: string, unterminated = false): { rows: CsvRow[]; error?: DataError } {
-    // A block is whole lines without the last line ending, so an empty block is one blank line.
-    const data = block === '' ? [['']] : Papa.parse<string[]>(block, { delimiter: ',', newline: newline as Papa.ParseConfig['newline'], dynamicTyping: false, skipEmptyLines: false }).data;
-    const undecodable = block.includes('\uFFFD');
-    const rows: CsvRow[] = new Array(data.length);
-    for (let i = 0; i < data.length; i++) {
-      const fields = data[i]!;
-      line++;
-      if (undecodable) {
-        for (let c = 0; c < fields.length; c++) {
-          if (fields[c]!.includes('\uFFFD')) {
-            rows.length = i;
-            return {
-              rows, error: new DataError({
-                dataset: opts.dataset, file: opts.fileName, line, column: String(c + 1), value: fields[c]!,
-                expected: `valid ${opts.encoding.toUpperCase()} text (the bytes here do not decode)`,
-              }),
-            };
-          }
-        }
-      }
-      rows[i] = unterminated && i === data.length - 1 ? { line, fields, unterminated: true } : { line, fields };
-    }
-    return { rows };
-  }
-  function* emit({ rows, error }: { rows: CsvRow[]; error?: DataError }): Generator<CsvRow[]> {
+  let line = 1;
+  for await (const piece of readCsvPieces(source, opts)) {
+    const { rows, error } = csvRowsOf(piece, line, opts);
+    line += rows.length;
     if (rows.length > 0) yield rows;
     if (error) throw error;
   }
+}
 
+/** Whole lines of a CSV's decoded text (readCsvPieces), without the last line's ending. */
+export interface CsvPiece {
+  text: string;
+  newline: '\r\n' | '\n' | '\r';
+  /** The file's last line, which has no line ending. */
+  unterminated: boolean;
+}
+
+/**
+ * The decoded text of a CSV in pieces of whole lines, about 16 kB each: what readCsvBlocks
+ * parses, for a reader of a fixed layout that can take a piece's lines apart faster itself
+ * (where a piece holds no double quote, papaparse splits it at line endings and commas too —
+ * csvRowsOf is the reference). Pieces, not whole 256 kB chunks: a chunk's rows at once (a few
+ * thousand arrays of fields) outlived V8's young generation, which --optimize-for-size keeps
+ * small, and were collected as old garbage (garbage collection 0.56 → 0.46 s of a 50,000-row
+ * MOF load at 32 kB; 16 kB was a little faster again, 64 kB slower).
+ */
+export async function* readCsvPieces(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, opts: CsvOptions): AsyncIterable<CsvPiece> {
+  const decoder = iconv.getDecoder(opts.encoding === 'utf8' ? 'utf8' : opts.encoding, { stripBOM: true });
+  let newline: CsvPiece['newline'] | undefined = opts.newline;
+  let rest = '';
   for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
     const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
     newline ??= guessNewline(text, false);
     const cut = newline ? text.lastIndexOf(newline) : -1;
     if (cut < 0) { rest = text; continue; }
     rest = text.slice(cut + newline!.length);
-    // Parsed in pieces of about 32 kB: a whole chunk's rows at once (a few thousand arrays of
-    // fields) outlived V8's young generation, which --optimize-for-size keeps small, and were
-    // collected as old garbage (garbage collection 0.56 → 0.46 s of a 50,000-row MOF load).
     let from = 0;
     while (from <= cut) {
       let to = from + PIECE >= cut ? cut : text.indexOf(newline!, from + PIECE);
       if (to < 0 || to > cut) to = cut;
-      yield* emit(rowsOf(text.slice(from, to)));
+      yield { text: text.slice(from, to), newline: newline!, unterminated: false };
       from = to + newline!.length;
     }
   }
@@ -118,8 +109,37 @@ export async function* readCsvBlocks(source: NodeJS.ReadableStream | AsyncIterab
     newline ??= guessNewline(tail, true);
     // The file may end with a line ending that arrived in this last piece.
     const ended = tail.endsWith(newline!);
-    yield* emit(rowsOf(ended ? tail.slice(0, -newline!.length) : tail, !ended));
+    yield { text: ended ? tail.slice(0, -newline!.length) : tail, newline: newline!, unterminated: !ended };
   }
+}
+
+/**
+ * The rows of a piece, numbered from `line`, and the error of its first undecodable field (the
+ * rows before it come with it, so that the caller meets errors in file order).
+ */
+export function csvRowsOf(piece: CsvPiece, line: number, opts: CsvOptions): { rows: CsvRow[]; error?: DataError } {
+  // A piece is whole lines without the last line ending, so an empty piece is one blank line.
+  const data = piece.text === '' ? [['']] : Papa.parse<string[]>(piece.text, { delimiter: ',', newline: piece.newline, dynamicTyping: false, skipEmptyLines: false }).data;
+  const undecodable = piece.text.includes('\uFFFD');
+  const rows: CsvRow[] = new Array(data.length);
+  for (let i = 0; i < data.length; i++, line++) {
+    const fields = data[i]!;
+    if (undecodable) {
+      for (let c = 0; c < fields.length; c++) {
+        if (fields[c]!.includes('\uFFFD')) {
+          rows.length = i;
+          return {
+            rows, error: new DataError({
+              dataset: opts.dataset, file: opts.fileName, line, column: String(c + 1), value: fields[c]!,
+              expected: `valid ${opts.encoding.toUpperCase()} text (the bytes here do not decode)`,
+            }),
+          };
+        }
+      }
+    }
+    rows[i] = piece.unterminated && i === data.length - 1 ? { line, fields, unterminated: true } : { line, fields };
+  }
+  return { rows };
 }
 
 /**
