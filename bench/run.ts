@@ -23,6 +23,9 @@
  *                              loads ~4x slower, and the full size would take over an hour)
  *   --keep                     keep the databases and data directories
  *   --node-options <flags>     NODE_OPTIONS for the CLI children (experiments only, e.g. a heap cap)
+ *   --repeat <n>               run every case n times, each round in fresh databases, and report the
+ *                              ratios of each round and their median (this machine's speed varies by
+ *                              a third within minutes; a ratio is only taken within one round)
  * Results go to stdout and to bench/data/results-<time>.json.
  */
 import fs from 'node:fs';
@@ -57,15 +60,17 @@ const { values: opt } = parseArgs({
     'pglite-scale': { type: 'string' },
     keep: { type: 'boolean', default: false },
     'node-options': { type: 'string' },
+    repeat: { type: 'string', default: '1' },
   },
 });
 const scale = Number(opt.scale);
+const rounds = Number(opt.repeat);
 const pgliteScale = Number(opt['pglite-scale'] ?? Number(opt.scale) / 10);
 const kinds: BenchFileKind[] = opt.only ? [opt.only as BenchFileKind] : ['mof', 'census'];
 const backends = opt.backend === 'both' ? ['pg', 'pglite'] as const : [opt.backend as 'pg' | 'pglite'];
-if (![scale, pgliteScale].every((n) => Number.isFinite(n) && n > 0) || !kinds.every((k) => k === 'mof' || k === 'census')
+if (![scale, pgliteScale].every((n) => Number.isFinite(n) && n > 0) || !(Number.isInteger(rounds) && rounds >= 1) || !kinds.every((k) => k === 'mof' || k === 'census')
   || !backends.every((b) => b === 'pg' || b === 'pglite')) {
-  process.stderr.write('usage: npm run bench -- [--backend pg|pglite|both] [--only mof|census] [--scale n] [--pglite-scale n] [--no-x2] [--keep]\n');
+  process.stderr.write('usage: npm run bench -- [--backend pg|pglite|both] [--only mof|census] [--scale n] [--pglite-scale n] [--no-x2] [--keep] [--repeat n]\n');
   process.exit(2);
 }
 
@@ -91,6 +96,8 @@ interface CaseResult {
   bytesPerObs?: number;
   bytesPerObsWithDims?: number;
   note?: string;
+  /** Round of --repeat (1 …). */
+  round?: number;
 }
 const results: CaseResult[] = [];
 const runStarted = Date.now();
@@ -267,7 +274,7 @@ function manifestOf(f: BenchFile, manifest: Record<string, ManifestEntry>): Mani
   return e;
 }
 
-async function benchKind(backend: 'pg' | 'pglite', kind: BenchFileKind, s: number, manifest: Record<string, ManifestEntry>): Promise<void> {
+async function benchKind(backend: 'pg' | 'pglite', kind: BenchFileKind, s: number, manifest: Record<string, ManifestEntry>, round: number): Promise<void> {
   const [base, revised] = benchFiles(s, { kinds: [kind], revised: true }) as [BenchFile, BenchFile];
   const mb = manifestOf(base, manifest);
   const mr = manifestOf(revised, manifest);
@@ -315,7 +322,7 @@ async function benchKind(backend: 'pg' | 'pglite', kind: BenchFileKind, s: numbe
   } finally {
     await t.drop();
   }
-  if (!opt['no-x2']) {
+  if (!opt['no-x2'] && round === 1) {
     const [x2] = benchFiles(s * 2, { kinds: [kind], revised: false }) as [BenchFile];
     const m2 = manifestOf(x2, manifest);
     log(`== ${kind} on ${backend}, twice the size: ${x2.name} (${fmt(m2.rows)} rows, ${fmt(m2.observations)} observations)`);
@@ -335,7 +342,7 @@ async function benchKind(backend: 'pg' | 'pglite', kind: BenchFileKind, s: numbe
 
 function table(rows: CaseResult[]): string {
   const head = ['source', 'db', 'case', 'input rows', 'observations', 'wall s', 'rows/s', 'obs/s', 'peak RSS MB', 'bytes/obs', '÷ ELT', '÷ \\copy', '÷ first load', 'note'];
-  const firstOf = (r: CaseResult) => rows.find((x) => x.kind === r.kind && x.backend === r.backend && x.case.startsWith('load (fresh'));
+  const firstOf = (r: CaseResult) => rows.find((x) => x.kind === r.kind && x.backend === r.backend && x.round === r.round && x.case.startsWith('load (fresh'));
   const body = rows.map((r) => {
     const s = r.wallMs / 1000;
     const first = firstOf(r);
@@ -347,7 +354,7 @@ function table(rows: CaseResult[]): string {
         : r.note ?? '';
     const bytes = r.bytesPerObs === undefined ? '–'
       : r.bytesPerObsWithDims === undefined ? r.bytesPerObs.toFixed(0) : `${r.bytesPerObs.toFixed(0)} (${r.bytesPerObsWithDims.toFixed(0)} with dims)`;
-    return [r.kind, r.backend, r.case, fmt(r.inputRows), fmt(r.observations), s.toFixed(s < 10 ? 2 : 1),
+    return [r.kind, rounds > 1 ? `${r.backend} #${r.round}` : r.backend, r.case, fmt(r.inputRows), fmt(r.observations), s.toFixed(s < 10 ? 2 : 1),
       r.inputRows && !r.case.startsWith('reload') ? fmt(r.inputRows / s) : '–',
       r.observations && /^(load|\\copy|in-database)/.test(r.case) ? fmt(r.observations / s) : '–',
       fmt(r.peakRssMb), bytes,
@@ -361,6 +368,26 @@ function table(rows: CaseResult[]): string {
   return lines.join('\n');
 }
 
+/** Per kind and back-end: the targets' ratios of each round (measured within the round) and their median. */
+function roundSummary(rows: CaseResult[]): string {
+  const median = (xs: number[]) => { const a = [...xs].sort((x, y) => x - y); return a.length % 2 ? a[(a.length - 1) / 2]! : (a[a.length / 2 - 1]! + a[a.length / 2]!) / 2; };
+  const out: string[] = [];
+  for (const backend of backends) {
+    for (const kind of kinds) {
+      const firsts = rows.filter((r) => r.kind === kind && r.backend === backend && r.case.startsWith('load (fresh'));
+      if (firsts.length === 0) continue;
+      const revOf = (f: CaseResult) => rows.find((r) => r.kind === kind && r.backend === backend && r.round === f.round && r.case.startsWith('revised'));
+      const line = (name: string, xs: number[], d = 2) => xs.length ? `  ${name}: ${xs.map((x) => x.toFixed(d)).join(', ')} (median ${median(xs).toFixed(d)})` : '';
+      out.push(`${kind} on ${backend}, ${firsts.length} rounds:`,
+        line('first load s', firsts.map((f) => f.wallMs / 1000)),
+        line('first load ÷ ELT', firsts.filter((f) => f.eltMs).map((f) => f.wallMs / f.eltMs!)),
+        line('revision s', firsts.map((f) => revOf(f)?.wallMs).filter((x): x is number => x !== undefined).map((x) => x / 1000)),
+        line('revision ÷ first load', firsts.filter((f) => revOf(f)).map((f) => revOf(f)!.wallMs / f.wallMs), 3));
+    }
+  }
+  return out.filter(Boolean).join('\n');
+}
+
 async function main(): Promise<void> {
   log(`trade-etl benchmark — ${new Date().toISOString()} — ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, node ${process.version}`);
   log(`server: ${SERVER.replace(/:[^:@/]*@/, ':*****@')} (a fresh database per case, dropped afterwards)`);
@@ -371,11 +398,19 @@ async function main(): Promise<void> {
   const manifest = ensureFiles(wanted(), { log: (s) => log(`  ${s}`) });
   const startup = await measureChild(process.execPath, [CLI, '--help'], process.env);
   log(`CLI start-up (node bin/trade-etl.js --help): ${(startup.wallMs / 1000).toFixed(2)} s, ${fmt(startup.peakRssMb)} MB`);
-  for (const backend of backends) {
-    for (const kind of kinds) await benchKind(backend, kind, backend === 'pg' ? scale : pgliteScale, manifest);
+  for (let round = 1; round <= rounds; round++) {
+    if (rounds > 1) log(`\n=== round ${round} of ${rounds}`);
+    for (const backend of backends) {
+      for (const kind of kinds) {
+        const mark = results.length;
+        await benchKind(backend, kind, backend === 'pg' ? scale : pgliteScale, manifest, round);
+        for (const r of results.slice(mark)) r.round = round;
+      }
+    }
   }
   const out = table(results);
   log(`\n${out}\n`);
+  if (rounds > 1) log(`${roundSummary(results)}\n`);
   log(`CLI start-up alone: ${(startup.wallMs / 1000).toFixed(2)} s. Whole run: ${((Date.now() - runStarted) / 60000).toFixed(1)} min.`);
   const file = path.join(BENCH_DATA_DIR, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cores: os.cpus().length, memGb: os.totalmem() / 2 ** 30, node: process.version, startupMs: startup.wallMs, results, table: out }, null, 2)}\n`);

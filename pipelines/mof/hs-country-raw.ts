@@ -58,18 +58,21 @@ export function rawPlan({ year, flow, coverage, observations, rows }: { year: st
   const cells = (lid: (m: Measure) => string, extra: (m: Measure) => string = () => '') => blocks.flatMap((b) => MEASURES.map((m) =>
     `(${lid(m)}${extra(m)}, ${period(b)}, ${fig(b, m)}, ${fig(b, m)}::numeric${m.scale})`)).join(',\n      ');
 
-  const insertObservations = (from: string, lid: (m: Measure) => string) => `INSERT INTO _stage (lid, period, source_value, value)
-    SELECT x.lid, x.period, x.source_value, x.value
+  const unpivot = (from: string, lid: (m: Measure) => string) => `SELECT x.lid, x.period, x.source_value, x.value
     FROM ${from}
     CROSS JOIN LATERAL (VALUES ${cells(lid)}) x(lid, period, source_value, value)
     WHERE x.lid IS NOT NULL`;
+  const observationsSql = `INSERT INTO _stage (lid, period, source_value, value) ${unpivot('_raw r', (m) => m.lid)}`;
   // A revision: only the series not in `_same` (c.k0–k2 say which of the row's three), so an
-  // unchanged series is never unpivoted.
-  const observationsSql = (changedOnly: boolean) => changedOnly
-    ? insertObservations(`(SELECT (l.lid - 1) / 3 AS rn, bool_or(l.lid % 3 = 1) AS k0, bool_or(l.lid % 3 = 2) AS k1, bool_or(l.lid % 3 = 0) AS k2
+  // unchanged series is never unpivoted; straight into `_k`, keyed through `_lid`.
+  const keyedSql = (changedOnly: boolean) => `CREATE TEMP TABLE _k ON COMMIT DROP AS
+    SELECT l.series_id, o.period, l.attr_id, l.unit, o.value, o.source_value
+    FROM (${changedOnly
+    ? unpivot(`(SELECT (l.lid - 1) / 3 AS rn, bool_or(l.lid % 3 = 1) AS k0, bool_or(l.lid % 3 = 2) AS k1, bool_or(l.lid % 3 = 0) AS k2
           FROM _lid l WHERE NOT EXISTS (SELECT 1 FROM _same m WHERE m.series_id = l.series_id) GROUP BY 1) c
     JOIN _raw r ON r.rn = c.rn`, (m) => `CASE WHEN c.k${m.k} THEN r.rn * 3 + ${m.k + 1} END`)
-    : insertObservations('_raw r', (m) => m.lid);
+    : unpivot('_raw r', (m) => m.lid)}) o
+    JOIN _lid l ON l.lid = o.lid`;
 
   // Each row's three series resolved once (three joins per row, not one per observation).
   const firstInsert = (part: string) => `INSERT INTO ${part} (${FACT_COLUMNS})
@@ -82,5 +85,5 @@ export function rawPlan({ year, flow, coverage, observations, rows }: { year: st
     WHERE r.rn >= $4 AND r.rn < $5 AND x.series_id IS NOT NULL`;
 
   // A row holds up to 39 figures, about 25 non-blank on average: 4,000 rows ≈ 100,000 observations.
-  return { observations, rows, definitions, observationsSql, firstInsert, sliceRows: 4000 };
+  return { observations, rows, definitions, observationsSql, keyedSql, firstInsert, sliceRows: 4000 };
 }

@@ -247,11 +247,14 @@ export interface RawPlan {
    * and the series' fingerprint (fp1, fp2, fpn: a hash of everything the merge compares).
    */
   definitions: string;
+  /** Observation rows of every raw row into `_stage` (to name a key given twice after a first insert refused it). */
+  observationsSql: string;
   /**
-   * Observation rows into `_stage`: of every raw row, or (changedOnly) only of the series not in
-   * `_same` (after storeSql.sameSeries and lids).
+   * `_k` (storeSql.keyed's table) straight from the raw rows: of every raw row (a late release),
+   * or (changedOnly) only of the series not in `_same` — the unpivot of a revision skips the
+   * unchanged series and the staging of their observations altogether.
    */
-  observationsSql(changedOnly: boolean): string;
+  keyedSql(changedOnly: boolean): string;
   /** Rows of `_raw` (numbered 0 … rows − 1 in column `rn`). */
   rows: number;
   /**
@@ -263,6 +266,14 @@ export interface RawPlan {
   /** Raw rows per slice of firstInsert on PGlite (about 100,000 observations for the dataset's layout). */
   sliceRows: number;
 }
+
+/**
+ * The sum of a fingerprint column as bigint, added up in float8: exact, since every sum stays
+ * below 2^53 (a part is below 2^32 × 2^20, a series has fewer than 2^21 observations), and
+ * unlike sum(bigint), which adds up in numeric, cheap (the `_sfp` aggregate of 104,000 series:
+ * … → … s).
+ */
+const EXACT_SUM = (column: string) => `sum(${column}::float8)::bigint`;
 
 /** A value or unit change makes a new vintage; labels ride along (as before the lean store). */
 const CHANGED = (cur: string, k: string) => `(${cur}.value <> ${k}.value OR ${cur}.unit <> ${k}.unit)`;
@@ -327,9 +338,16 @@ export const storeSql = {
     SELECT l.series_id, s.period, l.attr_id, l.unit, s.value, s.source_value
     FROM _stage s JOIN _lid l ON l.lid = s.lid
     WHERE s.period IS NOT NULL AND NOT EXISTS (SELECT 1 FROM _same m WHERE m.series_id = l.series_id)`,
+  /**
+   * Are the statistics of the partition $1 stale once $2 more rows arrived: never analyzed, or
+   * the new rows a tenth of those it had (autovacuum's analyze_scale_factor, per load: the
+   * cumulative counters do not help here, since a load's ANALYZE runs before its own changes
+   * are counted).
+   */
+  statsStale: `SELECT c.reltuples < 0 OR $2 >= 0.1 * c.reltuples AS stale FROM pg_class c WHERE c.oid = $1::regclass`,
   /** `_sfp`: the fingerprint of each staged series (sums of the StageEncoder's parts). */
   stagedFingerprints: `CREATE TEMP TABLE _sfp ON COMMIT DROP AS
-    SELECT l.series_id, sum(s.fp1)::bigint AS h1, sum(s.fp2)::bigint AS h2, sum(s.fpn)::bigint AS n
+    SELECT l.series_id, ${EXACT_SUM('s.fp1')} AS h1, ${EXACT_SUM('s.fp2')} AS h2, ${EXACT_SUM('s.fpn')} AS n
     FROM _stage s JOIN _lid l ON l.lid = s.lid
     WHERE s.fpn IS NOT NULL GROUP BY l.series_id`,
   /**
@@ -351,7 +369,7 @@ export const storeSql = {
   saveFirstFingerprints: (onePart: boolean) => `INSERT INTO etl.series_fingerprint (series_id, scope_id, h1, h2, n)
     ${onePart
       ? 'SELECT l.series_id, $1, s.fp1, s.fp2, s.fpn FROM _stage s JOIN _lid l ON l.lid = s.lid WHERE s.fpn IS NOT NULL'
-      : `SELECT l.series_id, $1, sum(s.fp1)::bigint, sum(s.fp2)::bigint, sum(s.fpn)::bigint
+      : `SELECT l.series_id, $1, ${EXACT_SUM('s.fp1')}, ${EXACT_SUM('s.fp2')}, ${EXACT_SUM('s.fpn')}
     FROM _stage s JOIN _lid l ON l.lid = s.lid
     WHERE s.fpn IS NOT NULL GROUP BY l.series_id`}
     ON CONFLICT (series_id) DO UPDATE SET scope_id = EXCLUDED.scope_id, h1 = EXCLUDED.h1, h2 = EXCLUDED.h2, n = EXCLUDED.n`,
