@@ -333,7 +333,7 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   }
   // Series whose fingerprint is unchanged are left out of the row-by-row comparison (a late
   // release compares everything).
-  await tx.query(storeSql.stagedFingerprints);
+  await tx.query(storeSql.stagedFingerprints(raw !== undefined));
   if (next) {
     await tx.query(storeSql.noSameSeries);
   } else {
