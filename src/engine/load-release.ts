@@ -355,6 +355,8 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
     await analyzeIfBig(inserted + resumed);
     return finish(tx, releaseId, { late: true, rowsParsed, rowsInserted: inserted + resumed, rowsClosed, rowsUnchanged: rowsParsed - inserted, publishedOn });
   }
+  await tx.query(storeSql.compared, [datasetId]);
+  await tx.query('ANALYZE _cmp');
   await tx.query(storeSql.changes, [datasetId, scopeId]);
   // Without statistics the planner cannot tell that few of `_chg`'s rows are closes: on PGlite a
   // new scope's 800,000 new rows after a small first release made each of the three UPDATEs

@@ -8,7 +8,7 @@
  * StageEncoder lines → newSeries, newAttrs → lids (`_lid`: local ids to series and attributes)
  * → stagedFingerprints (`_sfp`) → sameSeries (`_same`: series whose fingerprint equals the stored
  * one of the scope, left out from here on) → keyed (`_k`: one narrow row per staged observation
- * of the other series) → duplicates → changes (`_chg`: only the rows that need a write, vanished
+ * of the other series) → duplicates → compared (`_cmp`) → changes (`_chg`: only the rows that need a write, vanished
  * ones included) → closeChanged → closeVanished (current rows of the scope the release no longer
  * carries) → rescope → insert → dropVanishedFingerprints, saveFingerprints. A first load skips
  * the comparison: firstInsert, saveFirstFingerprints. (sql/080_series_fingerprint.sql)
@@ -392,18 +392,32 @@ export const storeSql = {
     FROM (SELECT series_id, period, count(*)::int AS n FROM _k GROUP BY series_id, period HAVING count(*) > 1 ORDER BY 1, 2 LIMIT 1) d
     JOIN trade.series x ON x.id = d.series_id`,
   /**
+   * `_cmp`: the series whose current rows the merge compares — those with staged observations to
+   * compare (`_k`), and the dataset's series the release does not stage at all (any current row of
+   * theirs in this scope has vanished). A series in `_same` is neither. Found on the dimension, so
+   * that `_chg` reads only these series' rows through the partition's index instead of every
+   * current row (a 1 % revision at full size: 4.1 s of 35 s). $1 dataset id.
+   */
+  compared: `CREATE TEMP TABLE _cmp ON COMMIT DROP AS
+    SELECT DISTINCT series_id FROM _k
+    UNION ALL
+    SELECT x.id FROM trade.series x WHERE x.dataset_id = $1 AND NOT EXISTS (SELECT 1 FROM _lid l WHERE l.series_id = x.id)`,
+  /**
    * `_chg`: every row that needs a write, from one full join of the staged observations with the
-   * dataset's current rows — new (n), changed (c), same value in another scope (s), and current
-   * rows of this release's scope that the release no longer carries (v). $1 dataset id, $2 scope id.
+   * current rows of the series in `_cmp` — new (n), changed (c), same value in another scope (s),
+   * and current rows of this release's scope that the release no longer carries (v). $1 dataset
+   * id, $2 scope id.
    */
   changes: `CREATE TEMP TABLE _chg ON COMMIT DROP AS
     SELECT coalesce(k.series_id, f.series_id) AS series_id, coalesce(k.period, f.period) AS period, k.attr_id, k.value, k.source_value,
            CASE WHEN k.series_id IS NULL THEN 'v' WHEN f.series_id IS NULL THEN 'n'
                 WHEN f.value <> k.value OR fa.unit <> k.unit THEN 'c' ELSE 's' END AS kind
     FROM _k k
-    FULL JOIN (SELECT series_id, period, value, attr_id, scope_id FROM trade.observation_fact
-               WHERE dataset_id = $1 AND valid_to_release IS NULL
-                 AND NOT EXISTS (SELECT 1 FROM _same m WHERE m.series_id = observation_fact.series_id)) f
+    FULL JOIN (SELECT f.series_id, f.period, f.value, f.attr_id, f.scope_id FROM _cmp c
+               -- Per series through the index (OFFSET 0 keeps it a lateral probe: as a plain join the
+               -- planner took every current row for a match and merge-joined the whole index).
+               CROSS JOIN LATERAL (SELECT * FROM trade.observation_fact f
+                 WHERE f.series_id = c.series_id AND f.dataset_id = $1 AND f.valid_to_release IS NULL OFFSET 0) f) f
       ON f.series_id = k.series_id AND f.period = k.period
     LEFT JOIN trade.attribute_set fa ON fa.id = f.attr_id
     WHERE (k.series_id IS NULL AND f.scope_id = $2)
