@@ -125,24 +125,21 @@ type Guard = () => void;
 const noGuard: Guard = () => {};
 
 function pgSession(client: pg.PoolClient | pg.Client, copyFrom: typeof import('pg-copy-streams').from, config: Config, where: string, guard: Guard = noGuard): Session {
+  /** One statement: its rows for query, its row count for write. */
+  const send = async (sql: string, params: unknown[]) => {
+    guard();
+    try {
+      return await client.query(sql, redactParams(params, config) as unknown[]);
+    } catch (err) {
+      throw asConnectionLost(err, where);
+    }
+  };
   return {
     async query<T>(sql: string, params: unknown[] = []) {
-      guard();
-      try {
-        const r = await client.query(sql, redactParams(params, config) as unknown[]);
-        return r.rows as T[];
-      } catch (err) {
-        throw asConnectionLost(err, where);
-      }
+      return (await send(sql, params)).rows as T[];
     },
     async write(sql: string, params: unknown[] = []) {
-      guard();
-      try {
-        const r = await client.query(sql, redactParams(params, config) as unknown[]);
-        return r.rowCount ?? 0;
-      } catch (err) {
-        throw asConnectionLost(err, where);
-      }
+      return (await send(sql, params)).rowCount ?? 0;
     },
     async exec(sql: string) {
       guard();
@@ -359,29 +356,25 @@ function pgliteSession(q: PgliteQueryable, onError: (err: unknown) => unknown, g
       end: flush,
     };
   }
+  /** One statement: its rows for query, its row count for write. */
+  const send = async <T>(sql: string, params: unknown[]) => {
+    // PGlite runs statements on this thread and its promises settle without a turn of the
+    // event loop, so a stop signal was not seen until a load's statements were all done (a
+    // load that parses while it copies reads the file, which gives the signal its turn).
+    if (guard !== noGuard) await new Promise((r) => setImmediate(r));
+    guard();
+    try {
+      return await q.query<T>(sql, params as unknown[]);
+    } catch (err) {
+      throw onError(err);
+    }
+  };
   return {
     async query<T>(sql: string, params: unknown[] = []) {
-      // PGlite runs statements on this thread and its promises settle without a turn of the
-      // event loop, so a stop signal was not seen until a load's statements were all done (a
-      // load that parses while it copies reads the file, which gives the signal its turn).
-      if (guard !== noGuard) await new Promise((r) => setImmediate(r));
-      guard();
-      try {
-        const r = await q.query<T>(sql, params as unknown[]);
-        return r.rows;
-      } catch (err) {
-        throw onError(err);
-      }
+      return (await send<T>(sql, params)).rows;
     },
     async write(sql: string, params: unknown[] = []) {
-      if (guard !== noGuard) await new Promise((r) => setImmediate(r));
-      guard();
-      try {
-        const r = await q.query(sql, params as unknown[]);
-        return r.affectedRows ?? 0;
-      } catch (err) {
-        throw onError(err);
-      }
+      return (await send(sql, params)).affectedRows ?? 0;
     },
     async exec(sql: string) {
       guard();

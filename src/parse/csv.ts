@@ -38,36 +38,25 @@ function guessNewline(text: string, final: boolean): '\r\n' | '\n' | '\r' | unde
  * which. Undecodable bytes (U+FFFD after decoding) are reported as a DataError naming the line
  * and column.
  *
- * How: bytes are decoded chunk by chunk, each chunk's complete lines are parsed in one
- * synchronous papaparse call (string mode, which takes a fast path when there are no double
- * quotes), and the rows are yielded one at a time; the partial last line waits for the next
+ * How: bytes are decoded chunk by chunk, each chunk's complete lines are parsed in pieces of
+ * about 16 kB (readCsvPieces), one synchronous papaparse call each (string mode, which takes a
+ * fast path when there are no double quotes), and the rows are yielded one at a time; the partial last line waits for the next
  * chunk. (papaparse's Node stream mode was ~50× slower here: with a consumer slower than the
  * parser it pauses every 16 rows, re-slicing the pending text and polling with setTimeout.)
  * @example for await (const { line, fields } of readCsv(stream, { dataset: 'frb.h10', fileName: 'h10.csv', encoding: 'utf8' })) { … }
  */
 export async function* readCsv(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, opts: CsvOptions): AsyncIterable<CsvRow> {
-  for await (const block of readCsvBlocks(source, opts)) yield* block;
-}
-
-/** Text parsed per papaparse call (readCsvPieces). */
-const PIECE = 16 * 1024;
-
-/**
- * readCsv's rows in blocks (the rows of one piece of readCsvPieces), for a caller whose work per
- * row is small: one await per block instead of one per row (a 500,000-row file went through two
- * async generators per row). An undecodable field ends its block after the rows before it, then
- * throws, so errors come in file order as with readCsv.
- * @example for await (const rows of readCsvBlocks(stream, opts)) for (const row of rows) { … }
- */
-export async function* readCsvBlocks(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, opts: CsvOptions): AsyncIterable<CsvRow[]> {
   let line = 1;
   for await (const piece of readCsvPieces(source, opts)) {
     const { rows, error } = csvRowsOf(piece, line, opts);
     line += rows.length;
-    if (rows.length > 0) yield rows;
+    yield* rows;
     if (error) throw error;
   }
 }
+
+/** Text parsed per papaparse call (readCsvPieces). */
+const PIECE = 16 * 1024;
 
 /** Whole lines of a CSV's decoded text (readCsvPieces), without the last line's ending. */
 export interface CsvPiece {
@@ -78,7 +67,7 @@ export interface CsvPiece {
 }
 
 /**
- * The decoded text of a CSV in pieces of whole lines, about 16 kB each: what readCsvBlocks
+ * The decoded text of a CSV in pieces of whole lines, about 16 kB each: what readCsv
  * parses, for a reader of a fixed layout that can take a piece's lines apart faster itself
  * (where a piece holds no double quote, papaparse splits it at line endings and commas too —
  * csvRowsOf is the reference). Pieces, not whole 256 kB chunks: a chunk's rows at once (a few

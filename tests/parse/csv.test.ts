@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/core/errors.js';
-import { readCsv, readCsvBlocks } from '../../src/parse/csv.js';
+import { readCsv } from '../../src/parse/csv.js';
 
 const opts = { dataset: 'mof.hs_country', fileName: 'f.csv', encoding: 'cp932' as const };
 
@@ -12,11 +12,11 @@ function chunks(bytes: Buffer, size: number): AsyncIterable<Uint8Array> {
   })();
 }
 
-// 3,000 lines of about 60 characters: several of readCsvBlocks' 32 kB pieces per chunk.
+// 3,000 lines of about 60 characters: several of readCsvPieces' 16 kB pieces per chunk.
 const lines = Array.from({ length: 3000 }, (_, i) => `${i + 1},'${String(i).padStart(9, '0')}',日本,${'9'.repeat(i % 40)}`);
 const text = `${lines.join('\r\n')}\r\n`;
 
-describe('readCsv / readCsvBlocks', () => {
+describe('readCsv', () => {
   it('numbers every line across chunks and pieces, and gives the fields as written', async () => {
     for (const size of [1000, 64 * 1024, 256 * 1024]) {
       const rows = [];
@@ -35,7 +35,7 @@ describe('readCsv / readCsvBlocks', () => {
     const seen: number[] = [];
     let err: unknown;
     try {
-      for await (const block of readCsvBlocks(chunks(bytes, 256 * 1024), opts)) for (const r of block) seen.push(r.line);
+      for await (const r of readCsv(chunks(bytes, 256 * 1024), opts)) seen.push(r.line);
     } catch (e) {
       err = e;
     }
