@@ -186,7 +186,9 @@ function pgSession(client: pg.PoolClient | pg.Client, copyFrom: typeof import('p
 
 async function connectPg(config: Config, logger?: Pick<Logger, 'warn'>): Promise<Db> {
   const url = config.databaseUrl!;
-  const [{ default: pg }, { from: copyFrom }] = await Promise.all([import('pg'), import('pg-copy-streams')]);
+  // Both are CommonJS: their exports are read from `default`, the one export a bundler's chunk of
+  // a CommonJS package is sure to have (scripts/build.js), as well as Node's.
+  const [{ default: pg }, { default: { from: copyFrom } }] = await Promise.all([import('pg'), import('pg-copy-streams')]);
   const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 15_000 });
   // An idle client that loses its server must not crash the process; the next query reports it.
   // Said in the log, so that a later failure has its cause next to it.
