@@ -1,5 +1,6 @@
 import type { Dataset, DiscoverOptions, ReleaseFacts, ReleaseInput } from '../src/core/vocabulary.js';
 import type { DatasetMeta } from './dataset-meta.js';
+import { rowBatches } from '../src/core/batches.js';
 
 /**
  * A dataset whose module (parser, discovery, and their libraries: SheetJS, saxes, papaparse,
@@ -21,22 +22,30 @@ export function lazy(meta: DatasetMeta, load: () => Promise<Dataset<any>>): Data
       return d.stageRaw ? d.stageRaw(input, facts) : undefined;
     },
     parse(input: ReleaseInput, facts: ReleaseFacts): AsyncIterable<any> {
+      return opened(async () => (await impl()).parse(input, facts));
+    },
+    parseBatches(input: ReleaseInput, facts: ReleaseFacts): AsyncIterable<any[]> {
+      return opened(async () => rowBatches(await impl(), input, facts));
+    },
+  };
+}
+
+/** An async iterable that is made (`open`) on its first step, not before. */
+function opened<T>(open: () => Promise<AsyncIterable<T>>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]() {
+      let it: AsyncIterator<T> | undefined;
       return {
-        [Symbol.asyncIterator]() {
-          let it: AsyncIterator<any> | undefined;
-          return {
-            async next() {
-              it ??= (await impl()).parse(input, facts)[Symbol.asyncIterator]();
-              return it.next();
-            },
-            async return(value?: unknown) {
-              return it?.return ? it.return(value) : { done: true as const, value };
-            },
-            async throw(err?: unknown) {
-              if (it?.throw) return it.throw(err);
-              throw err;
-            },
-          };
+        async next() {
+          it ??= (await open())[Symbol.asyncIterator]();
+          return it.next();
+        },
+        async return(value?: unknown) {
+          return it?.return ? it.return(value) : { done: true as const, value: value as T };
+        },
+        async throw(err?: unknown) {
+          if (it?.throw) return it.throw(err);
+          throw err;
         },
       };
     },

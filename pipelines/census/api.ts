@@ -3,7 +3,8 @@ import { CENSUS_API } from '../dataset-meta.js';
 import { DataError } from '../../src/core/errors.js';
 import { readNumber } from '../../src/parse/numbers.js';
 import { partnerFromCensusCode } from '../../src/ref/countries.js';
-import { readJsonRows, type JsonRow } from './json-rows.js';
+import { readJsonRowBatches, type JsonRow } from './json-rows.js';
+import { flatten } from '../../src/core/batches.js';
 import { censusApiScopeKey, describeCensusApiUrl, isMeasureVariable, type CensusApiRequest } from './discovery.js';
 
 /**
@@ -55,7 +56,16 @@ const UNSUPPORTED_COMMODITY = /^(I_|E_)?(NAICS|SITC|HITECH|USDA)/;
  * Reads one API answer and yields observations; sets facts.scopeKey from the request.
  * @example for await (const o of parseCensusApi({ dataset: 'census.api', fileName, stream, bytes, hints }, facts)) { … }
  */
-export async function* parseCensusApi(input: ReleaseInput, facts: ReleaseFacts): AsyncIterable<Observation> {
+export function parseCensusApi(input: ReleaseInput, facts: ReleaseFacts): AsyncIterable<Observation> {
+  return flatten(parseCensusApiBatches(input, facts));
+}
+
+/**
+ * parseCensusApi's observations in batches, those of a few hundred rows at a time (the loader
+ * reads these: Dataset.parseBatches).
+ * @example for await (const batch of parseCensusApiBatches(input, facts)) for (const o of batch) { … }
+ */
+export async function* parseCensusApiBatches(input: ReleaseInput, facts: ReleaseFacts): AsyncIterable<Observation[]> {
   const file = input.fileName;
   const hints = input.hints ?? {};
   const request = requestFromHints(hints) ?? describeCensusApiUrl(typeof hints.url === 'string' ? hints.url : file);
@@ -63,26 +73,32 @@ export async function* parseCensusApi(input: ReleaseInput, facts: ReleaseFacts):
   if (typeof hints.scopeKey === 'string') facts.scopeKey = hints.scopeKey;
   else if (request) facts.scopeKey = censusApiScopeKey(request);
 
-  const rows = readJsonRows(input.stream(), { dataset: DATASET, fileName: file, allowEmpty: hints.noData === true })[Symbol.asyncIterator]();
-  const first = await rows.next();
-  if (first.done) {
-    // An HTTP 204 the engine told us about: a valid answer with nothing in it.
-    facts.scope = { ...(facts.scope ?? {}), noData: true };
-    if (!facts.scopeKey) throw new DataError({ dataset: DATASET, file, expected: 'a request (URL or hints) to scope an empty answer' });
-    return;
+  const batches = readJsonRowBatches(input.stream(), { dataset: DATASET, fileName: file, allowEmpty: hints.noData === true })[Symbol.asyncIterator]();
+  let pending: JsonRow[] = [];
+  let at = 0;
+  // The header: the first row of the first batch that has one.
+  while (at >= pending.length) {
+    const b = await batches.next();
+    if (b.done) {
+      // An HTTP 204 the engine told us about: a valid answer with nothing in it.
+      facts.scope = { ...(facts.scope ?? {}), noData: true };
+      if (!facts.scopeKey) throw new DataError({ dataset: DATASET, file, expected: 'a request (URL or hints) to scope an empty answer' });
+      return;
+    }
+    pending = b.value;
+    at = 0;
   }
-  const layout = readHeader(first.value, { file, requested, request });
+  const layout = readHeader(pending[at++]!, { file, requested, request });
   facts.title = `Census International Trade API, ${layout.flow === 'import' ? 'imports' : 'exports'}/${request?.endpoint ?? layout.endpoint}`;
 
   const stats = { rows: 0, observations: 0, breakdownRowsSkipped: 0, quantityNotReported: 0 };
   const seen = { minYear: '9999', maxYear: '0000', code: undefined as string | undefined, codes: 0 };
-  for (let r = await rows.next(); !r.done; r = await rows.next()) {
-    const row = r.value;
+  const observe = (row: JsonRow, out: Observation[]) => {
     stats.rows++;
     if (row.cells.length !== layout.width) {
       fail(file, row, undefined, JSON.stringify(row.cells).slice(0, 80), `${layout.width} cells, like the header row (found ${row.cells.length})`);
     }
-    if (layout.breakdowns.some(({ idx }) => row.cells[idx] !== '-')) { stats.breakdownRowsSkipped++; continue; }
+    if (layout.breakdowns.some(({ idx }) => row.cells[idx] !== '-')) { stats.breakdownRowsSkipped++; return; }
     const { period, month } = readPeriod(row, layout, file);
     const year = period.slice(0, 4);
     if (year < seen.minYear) seen.minYear = year;
@@ -116,12 +132,21 @@ export async function* parseCensusApi(input: ReleaseInput, facts: ReleaseFacts):
         ? (month === 12 ? { frequency: 'A' as Frequency, p: year } : { frequency: 'YTD' as Frequency, p: period })
         : { frequency: 'M' as Frequency, p: period };
       stats.observations++;
-      yield {
+      out.push({
         reporter: 'US', partner, partnerSourceCode: partnerCode, flow: layout.flow, period: p, frequency,
         classification: commodity.classification + SUFFIX[m.prefix], commodityCode: commodity.code, commodityLabel: commodity.label,
         measure, value, unit, sourceValue: raw, sourceUnit, basis: basisOf(layout.flow, m.prefix),
-      };
+      });
     }
+  };
+  for (;;) {
+    const out: Observation[] = [];
+    for (; at < pending.length; at++) observe(pending[at]!, out);
+    if (out.length) yield out;
+    const b = await batches.next();
+    if (b.done) break;
+    pending = b.value;
+    at = 0;
   }
   if (stats.rows > 0 && stats.observations === 0 && stats.breakdownRowsSkipped === stats.rows) {
     throw new DataError({ dataset: DATASET, file, row: 2, column: layout.breakdowns.map((b) => b.name).join('/'),

@@ -1,6 +1,6 @@
 import type { Dataset } from '../../src/core/vocabulary.js';
 import { CENSUS_API, CENSUS_COUNTRY } from '../dataset-meta.js';
-import { parseCensusApi } from './api.js';
+import { parseCensusApi, parseCensusApiBatches } from './api.js';
 import { parseCensusCountry } from './country-xlsx.js';
 import { discoverCensusApi, discoverCensusCountry } from './discovery.js';
 
@@ -9,6 +9,7 @@ export const censusApi: Dataset = {
   ...CENSUS_API,
   discover: discoverCensusApi,
   parse: parseCensusApi,
+  parseBatches: parseCensusApiBatches,
 };
 
 /** country.xlsx: goods trade by country, monthly, $ millions, all years since 1985. */

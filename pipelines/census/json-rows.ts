@@ -1,4 +1,5 @@
 import { DataError } from '../../src/core/errors.js';
+import { flatten } from '../../src/core/batches.js';
 
 /**
  * A streaming reader for the one JSON shape the Census International Trade API returns: an
@@ -231,7 +232,18 @@ export class JsonRowsTokenizer {
  * An empty body raises a DataError; pass `allowEmpty` to get no rows instead.
  * @example for await (const { row, cells } of readJsonRows(stream, { dataset: 'census.api', fileName: 'x.json' })) { … }
  */
-export async function* readJsonRows(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, opts: JsonRowsOptions & { allowEmpty?: boolean }): AsyncIterable<JsonRow> {
+export function readJsonRows(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, opts: JsonRowsOptions & { allowEmpty?: boolean }): AsyncIterable<JsonRow> {
+  return flatten(readJsonRowBatches(source, opts));
+}
+
+/** Text handed to the tokenizer at a time: the rows of a batch are few, and gone before the next. */
+const PIECE = 16 * 1024;
+
+/**
+ * readJsonRows' rows in batches: those completed by each 16 kB of text.
+ * @example for await (const rows of readJsonRowBatches(stream, { dataset: 'census.api', fileName: 'x.json' })) { … }
+ */
+export async function* readJsonRowBatches(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, opts: JsonRowsOptions & { allowEmpty?: boolean }): AsyncIterable<JsonRow[]> {
   const tok = new JsonRowsTokenizer(opts);
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const decode = (chunk?: Uint8Array): string => {
@@ -243,9 +255,13 @@ export async function* readJsonRows(source: NodeJS.ReadableStream | AsyncIterabl
   };
   for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
     const text = typeof chunk === 'string' ? chunk : decode(chunk);
-    for (const r of tok.push(text)) yield r;
+    for (let i = 0; i < text.length; i += PIECE) {
+      const rows = tok.push(text.length <= PIECE ? text : text.slice(i, i + PIECE));
+      if (rows.length) yield rows;
+    }
   }
-  for (const r of tok.push(decode())) yield r;
+  const rows = tok.push(decode());
+  if (rows.length) yield rows;
   if (tok.empty && opts.allowEmpty) return;
   tok.end();
 }

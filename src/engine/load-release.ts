@@ -8,6 +8,7 @@ import { withDatasetLock } from '../db/lock.js';
 import type { CopyValue, Session } from '../db/connect.js';
 import { etlQueries, run, etlBuilder } from '../db/etl-schema.js';
 import { fxTarget, lateMergeSql, mergeSql, tradeTarget, type Target } from './targets.js';
+import { rowBatches } from '../core/batches.js';
 import { partitionOf, STAGE_COLUMNS, StageEncoder, storeLateSql, storeSql, type RawPlan } from './observation-store.js';
 import type { EngineContext } from './context.js';
 
@@ -134,17 +135,22 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   }
   const malformed = (row: unknown, expected: string) =>
     new DataError({ dataset: dataset.id, file: origin.fileName, row: rowNo, value: JSON.stringify(row).slice(0, 200), expected });
-  // The lean trade store: COPY text written straight from each observation (StageEncoder), in
-  // chunks of about 256 kB — one async step per chunk, not per observation.
+  // The lean trade store: COPY text written straight from each observation (StageEncoder), a
+  // batch of observations at a time (rowBatches) and sent in pieces of about 16 kB. Nothing is
+  // kept from one piece to the next: under --optimize-for-size V8's young generation is small,
+  // and what lived across a larger chunk (a 256 kB string of lines) was promoted and collected
+  // as old garbage (docs/performance.md, "Census on PGlite").
   const encoder = new StageEncoder();
   async function* tradeText(): AsyncIterable<string> {
     let buf = '';
-    for await (const row of dataset.parse(input(), facts)) {
-      rowNo++;
-      const line = encoder.line(row);
-      if (line === null) throw malformed(row, encoder.reason(row));
-      buf += line;
-      if (buf.length >= 256 * 1024) { yield buf; buf = ''; }
+    for await (const batch of rowBatches(dataset, input(), facts)) {
+      for (const row of batch) {
+        rowNo++;
+        const line = encoder.line(row);
+        if (line === null) throw malformed(row, encoder.reason(row));
+        buf += line;
+      }
+      if (buf.length >= 16 * 1024) { yield buf; buf = ''; }
     }
     buf += encoder.end();
     if (buf) yield buf;

@@ -12,6 +12,7 @@ import { loadScheduleConfig } from '../../src/ops/schedule-config.js';
 import { REPO_ROOT } from '../../src/core/paths.js';
 import { checkSources, type ReportDatasets } from '../../src/core/source.js';
 import { reportDataset } from '../../src/engine/registry.js';
+import { rowBatches } from '../../src/core/batches.js';
 
 // The catalog lists each dataset without importing its parser, so that commands start fast;
 // this checks that every entry stands for its own module, and parses through it.
@@ -36,9 +37,36 @@ describe('the dataset catalog', () => {
       for await (const r of d.parse(input(name), facts)) rows.push(r);
       return { rows, facts };
     };
+    const collect2 = async (d: Dataset<any>, inp: ReleaseInput) => {
+      const facts: ReleaseFacts = {};
+      const rows: unknown[] = [];
+      for await (const r of d.parse(inp, facts)) rows.push(r);
+      return { rows, facts };
+    };
     const viaCatalog = await collect(lazyH10, 'h10.csv');
     expect(viaCatalog.rows.length).toBeGreaterThan(100);
     expect(viaCatalog).toEqual(await collect(realH10, 'h10.csv'));
+
+    // In batches (what the loader reads): the same rows, in the same order, with the same facts;
+    // frb.h10's module has no parseBatches, census.api's has.
+    const batched = async (d: Dataset<any>, inp: ReleaseInput) => {
+      const facts: ReleaseFacts = {};
+      const rows: unknown[] = [];
+      let batches = 0;
+      for await (const b of rowBatches(d, inp, facts)) { batches++; rows.push(...b); }
+      return { rows, facts, batches };
+    };
+    const h10Batched = await batched(lazyH10, input('h10.csv'));
+    expect({ rows: h10Batched.rows, facts: h10Batched.facts }).toEqual(viaCatalog);
+    const censusFile = path.join(FIXTURES_DIR, 'census', 'api', 'imports_enduse_30000_2024.json');
+    const censusInput = (): ReleaseInput => ({ dataset: 'census.api', fileName: 'enduse.json', stream: () => fs.createReadStream(censusFile, { highWaterMark: 64 }), bytes: fs.statSync(censusFile).size });
+    const lazyCensus = PIPELINES.flat().find((d) => d.id === 'census.api')!;
+    expect(modules.find((d) => d.id === 'census.api')!.parseBatches).toBeTypeOf('function');
+    const censusRows = await collect2(lazyCensus, censusInput());
+    const censusBatched = await batched(lazyCensus, censusInput());
+    expect(censusRows.rows.length).toBeGreaterThan(5);
+    expect({ rows: censusBatched.rows, facts: censusBatched.facts }).toEqual(censusRows);
+    expect(censusBatched.batches).toBeGreaterThan(1);
 
     const bad: ReleaseInput = { dataset: 'frb.h10', fileName: 'bad.csv', stream: () => Readable.from([Buffer.from('<html><body>not found</body></html>\n')]), bytes: 36 };
     const drain = async () => { for await (const _ of lazyH10.parse(bad, {})) { /* nothing */ } };

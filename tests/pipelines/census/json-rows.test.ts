@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../../src/core/errors.js';
-import { JsonRowsTokenizer, readJsonRows } from '../../../pipelines/census/json-rows.js';
+import { JsonRowsTokenizer, readJsonRowBatches, readJsonRows } from '../../../pipelines/census/json-rows.js';
 import { FIX, chunked, errorOf } from './helpers.js';
 
 const opts = { dataset: 'census.api', fileName: 't.json' };
@@ -15,6 +15,20 @@ async function collect(body: string | Buffer, chunk: number, allowEmpty = false)
 
 describe('readJsonRows (streaming array-of-arrays tokenizer)', () => {
   const files = ['api/imports_enduse_30000_2024.json', 'api/imports_hs_8703_2024.json', 'api/exports_total_by_country_2024.json', 'api/imports_total_by_country_2024.json'];
+
+  it('gives a large body in one chunk as batches of the rows of each 16 kB, the same rows as JSON.parse', async () => {
+    const rows = [['CTY_CODE', 'I_COMMODITY_SDESC', 'GEN_VAL_MO'],
+      ...Array.from({ length: 3000 }, (_, i) => [String(1000 + i), `LABEL \u00e9 "${i}" ${'X'.repeat(i % 17)}`, String(i * 7)])];
+    const body = JSON.stringify(rows);
+    expect(body.length).toBeGreaterThan(64 * 1024);
+    const batches: Array<Array<Array<string | null>>> = [];
+    for await (const b of readJsonRowBatches(chunked(body, body.length), opts)) batches.push(b.map((r) => r.cells));
+    expect(batches.flat()).toEqual(rows);
+    // One batch per 16 kB of text: none holds the whole body.
+    expect(batches.length).toBeGreaterThanOrEqual(Math.floor(body.length / (16 * 1024)));
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThan(rows.length / 3);
+    expect(await collect(body, 7)).toEqual(rows);
+  });
 
   it.each(files)('reads %s one byte at a time exactly as JSON.parse does', async (rel) => {
     const body = fs.readFileSync(path.join(FIX, rel));
