@@ -139,7 +139,7 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   // batch of observations at a time (rowBatches) and sent in pieces of about 16 kB. Nothing is
   // kept from one piece to the next: under --optimize-for-size V8's young generation is small,
   // and what lived across a larger chunk (a 256 kB string of lines) was promoted and collected
-  // as old garbage (docs/performance.md, "Census on PGlite").
+  // as old garbage (docs/performance.md, "Start-up and Census batches").
   const encoder = new StageEncoder();
   async function* tradeText(): AsyncIterable<string> {
     let buf = '';
@@ -291,13 +291,32 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   // default 4 MB (a 4× file's revision: 16 s of joins). On a server that memory is the server's;
   // PGlite's is ours, so it keeps the default.
   if (onServer) await tx.query(`SET LOCAL work_mem = '64MB'`);
-  const newSeries = await tx.write(storeSql.newSeries, [datasetId]);
-  const newAttrs = await tx.write(storeSql.newAttrs, []);
   // Many new dimension rows: without fresh statistics the planner takes the table for empty and
   // resolves every staged row by an index probe instead of one hash join.
-  if (newSeries >= 1000) await tx.query('ANALYZE trade.series');
-  if (newAttrs >= 1000) await tx.query('ANALYZE trade.attribute_set');
-  await tx.query(storeSql.lids, [datasetId]);
+  const analyzeDimensions = async (newSeries: number, newAttrs: number) => {
+    if (newSeries >= 1000) await tx.query('ANALYZE trade.series');
+    if (newAttrs >= 1000) await tx.query('ANALYZE trade.attribute_set');
+  };
+  const createThenResolve = async () => {
+    await analyzeDimensions(await tx.write(storeSql.newSeries(), [datasetId]), await tx.write(storeSql.newAttrs(), []));
+    await tx.query(storeSql.lids, [datasetId]);
+  };
+  if (firstLoad) {
+    await createThenResolve();
+  } else {
+    // Mostly known series: resolve first, then create and resolve only the missing ones.
+    await tx.query(storeSql.knownLids, [datasetId]);
+    const [missing] = await tx.query<{ series: number; attrs: number; n: number }>(storeSql.missingLids);
+    if (missing!.series > 0.2 * missing!.n || missing!.attrs > 0.2 * missing!.n) {
+      // Mostly new (a new scope): as for a first load, which numbers them without an UPDATE.
+      await tx.query('DROP TABLE _lid');
+      await createThenResolve();
+    } else if (missing!.series || missing!.attrs) {
+      await analyzeDimensions(await tx.write(storeSql.newSeries(true), [datasetId]), await tx.write(storeSql.newAttrs(true), []));
+      if (missing!.series) await tx.query(storeSql.fillSeries, [datasetId]);
+      if (missing!.attrs) await tx.query(storeSql.fillAttrs);
+    }
+  }
   // The raw unpivot joins `_lid` three times per raw row: unanalyzed, the planner guesses
   // billions of rows, picks merge joins and JIT-compiles them (measured: 12 s instead of 3 s).
   if (raw) await tx.query('ANALYZE _lid');

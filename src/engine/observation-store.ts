@@ -287,6 +287,9 @@ const stagedFingerprintRows = (raw: boolean) => `SELECT l.series_id, ${EXACT_SUM
 /** A fingerprint written for a series replaces the one it had. */
 const UPSERT_FINGERPRINT = 'ON CONFLICT (series_id) DO UPDATE SET scope_id = EXCLUDED.scope_id, h1 = EXCLUDED.h1, h2 = EXCLUDED.h2, n = EXCLUDED.n';
 
+/** The definitions (`_stage s`) of the local ids whose `column` knownLids left NULL. */
+const MISSING = (column: 'series_id' | 'attr_id') => `_lid l JOIN _stage s ON s.lid = l.lid AND l.${column} IS NULL`;
+
 /** A value or unit change makes a new vintage; labels ride along (as before the lean store). */
 const CHANGED = (cur: string, k: string) => `(${cur}.value <> ${k}.value OR ${cur}.unit <> ${k}.unit)`;
 
@@ -314,17 +317,17 @@ export const storeSql = {
    * costs was 0.3 s of 1.3 s for 104,000 series. (A write through trade.observation_history
    * racing a load could make the load fail on the unique key, never load it twice.)
    */
-  newSeries: `INSERT INTO trade.series (dataset_id, reporter, partner, flow, classification, commodity_code, measure, key)
+  newSeries: (missing = false) => `INSERT INTO trade.series (dataset_id, reporter, partner, flow, classification, commodity_code, measure, key)
     SELECT $1::smallint, split_part(n.k, chr(31), 1), split_part(n.k, chr(31), 2), split_part(n.k, chr(31), 3),
            split_part(n.k, chr(31), 4), split_part(n.k, chr(31), 5), split_part(n.k, chr(31), 6), n.k
-    FROM (SELECT s.skey AS k FROM _stage s
+    FROM (SELECT s.skey AS k FROM ${missing ? MISSING('series_id') : '_stage s'}
           WHERE s.skey IS NOT NULL AND NOT EXISTS (SELECT 1 FROM trade.series x WHERE x.dataset_id = $1 AND x.key = s.skey)
           GROUP BY s.skey ORDER BY min(s.lid)) n`,
   /** Attribute sets of the staged rows not known yet. */
-  newAttrs: `INSERT INTO trade.attribute_set (partner_source_code, commodity_label, unit, source_unit, basis, key)
+  newAttrs: (missing = false) => `INSERT INTO trade.attribute_set (partner_source_code, commodity_label, unit, source_unit, basis, key)
     SELECT split_part(n.k, chr(31), 1), nullif(split_part(n.k, chr(31), 2), chr(30)), split_part(n.k, chr(31), 3),
            nullif(split_part(n.k, chr(31), 4), chr(30)), nullif(split_part(n.k, chr(31), 5), chr(30)), n.k
-    FROM (SELECT DISTINCT s.akey AS k FROM _stage s
+    FROM (SELECT DISTINCT s.akey AS k FROM ${missing ? MISSING('attr_id') : '_stage s'}
           WHERE s.akey IS NOT NULL AND NOT EXISTS (SELECT 1 FROM trade.attribute_set a WHERE a.key = s.akey)) n
     ON CONFLICT DO NOTHING`,
   /** `_lid`: each local id of the staging table resolved to its series and attribute set ($1 dataset id). */
@@ -334,6 +337,29 @@ export const storeSql = {
     JOIN trade.series x ON x.dataset_id = $1 AND x.key = s.skey
     JOIN trade.attribute_set a ON a.key = s.akey
     WHERE s.skey IS NOT NULL`,
+  /**
+   * `_lid` of a release into a dataset that has current rows: resolved before anything is
+   * created, so that the usual case — every series and attribute set known — costs one join of
+   * the definitions instead of a probe of each (newSeries, newAttrs) and then the join (a 1 %
+   * revision at full size: 1.3 s of 31 s). Series or attribute sets not known yet are NULL here:
+   * missingLids counts them, newSeries(true) / newAttrs(true) create them, fillSeries / fillAttrs
+   * resolve them.
+   */
+  knownLids: `CREATE TEMP TABLE _lid ON COMMIT DROP AS
+    SELECT s.lid, x.id AS series_id, a.id AS attr_id, a.unit, s.fp1, s.fp2, s.fpn
+    FROM _stage s
+    LEFT JOIN trade.series x ON x.dataset_id = $1 AND x.key = s.skey
+    LEFT JOIN trade.attribute_set a ON a.key = s.akey
+    WHERE s.skey IS NOT NULL`,
+  /** Local ids of `_lid` whose series (series) or attribute set (attrs) is not known yet, of all (n). */
+  missingLids: `SELECT count(*) FILTER (WHERE series_id IS NULL)::int AS series, count(*) FILTER (WHERE attr_id IS NULL)::int AS attrs,
+    count(*)::int AS n FROM _lid`,
+  /** The series just created, into `_lid` ($1 dataset id). */
+  fillSeries: `UPDATE _lid l SET series_id = x.id FROM _stage s JOIN trade.series x ON x.dataset_id = $1 AND x.key = s.skey
+    WHERE l.series_id IS NULL AND s.lid = l.lid`,
+  /** The attribute sets just created, into `_lid`. */
+  fillAttrs: `UPDATE _lid l SET attr_id = a.id, unit = a.unit FROM _stage s JOIN trade.attribute_set a ON a.key = s.akey
+    WHERE l.attr_id IS NULL AND s.lid = l.lid`,
   /** A key the staging table holds twice, named in words (after a first insert refused it), the first by series id and period. */
   stageDuplicates: `SELECT x.reporter, x.partner, x.flow, trade.period_text(d.period) AS period, trade.period_frequency(d.period) AS frequency,
            x.classification, x.commodity_code, x.measure

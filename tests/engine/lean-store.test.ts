@@ -215,6 +215,59 @@ for (const backend of backends()) {
       expect(scopes.map((r) => r.scope_key)).toEqual(['scope:A', 'scope:B']);
       expect(scopes.find((r) => r.scope_key === 'scope:B')!.n).toBe(want.size - c.obs.size);
     });
+    it('a release with a few series and attribute sets not known yet creates just those; a mostly new one as a first load does', async () => {
+      const ds = datasetById('census.api');
+      const put = async (bytes: Buffer, name: string, scopeKey: string, publishedOn: string) => {
+        const raw = await storeStream(dataDir, Readable.from([bytes]));
+        const out = await loadRelease(ctx(), ds, raw, { fileName: name, hints: { scopeKey, publishedOn } });
+        expect(out.error).toBeUndefined();
+        return { out, obs: await parsed(raw, name) };
+      };
+      const seriesKeys = async () => new Set((await t.db().query<{ key: string }>(
+        `SELECT key FROM trade.series WHERE dataset_id = etl.trade_dataset_id('census.api')`)).map((r) => r.key));
+      // Runs late, on an emptied dataset (as the tests above; its partition made if it runs alone).
+      await t.db().query(`SELECT etl.trade_dataset_id('census.api')`);
+      await t.db().query(`TRUNCATE trade.observation_fact_census_api`);
+      await t.db().query(`DELETE FROM etl.series_fingerprint`);
+      const [header, ...rows] = JSON.parse(censusFile({ share: 0.02, seed: 11 }).toString('utf8')) as string[][];
+      const col = (name: string) => header!.indexOf(name);
+      const file = (rs: string[][]) => Buffer.from(JSON.stringify([header, ...rs]));
+      await put(file(rows), 'g1.json', 'scope:G', '2026-01-01');
+      const known = await seriesKeys();
+      // The same file, but one row under a partner not seen before (new series) and one
+      // partner's rows of a commodity with another label (new attribute sets of known series).
+      const relabelled = rows[5]![col('I_COMMODITY')]!;
+      // A partner the first row's commodity has no row for: its series are new.
+      const partner = ['5880', '5700', '4280', '2010', '1220', '5800', '4120', '3570'].find((p) =>
+        !rows.some((r) => r[col('CTY_CODE')] === p && r[col('I_COMMODITY')] === rows[0]![col('I_COMMODITY')]))!;
+      const b = await put(file(rows.map((r, i) => r.map((v, c) =>
+        i === 0 && c === col('CTY_CODE') ? partner
+          : i === 5 && c === col('GEN_VAL_MO') ? String(Number(v) + 1)
+            : r[col('I_COMMODITY')] === relabelled && r[col('CTY_CODE')] === rows[5]![col('CTY_CODE')] && c === col('I_COMMODITY_SDESC') ? `${v} (RELABELLED)` : v))),
+      'g2.json', 'scope:G', '2026-02-01');
+      const added = [...await seriesKeys()].filter((k) => !known.has(k));
+      expect(added.length).toBeGreaterThan(0);
+      expect(added.length).toBeLessThan(known.size / 5);
+      expect(new Set(added.map((k) => `${k.split('\x1f')[4]} ${k.split('\x1f')[1]}`)).size).toBe(1);
+      expect(added[0]!.split('\x1f')[4]).toBe(rows[0]![col('I_COMMODITY')]);
+      expect(await asOf(t.db(), null)).toEqual(b.obs);
+      // Labels ride along with a new vintage: the changed value carries the new label.
+      const [changed] = await t.db().query<{ commodity_label: string; v: string }>(`SELECT commodity_label, value::text AS v FROM trade.observation
+        WHERE commodity_code = $1 AND measure = 'value' AND classification = 'hs10' AND period = $2 AND partner_source_code = $3`,
+      [relabelled, rows[5]![col('time')], rows[5]![col('CTY_CODE')]]);
+      expect(changed).toEqual({ commodity_label: expect.stringMatching(/\(RELABELLED\)$/), v: String(Number(rows[5]![col('GEN_VAL_MO')]) + 1) });
+      expect(b.out.rowsInserted).toBeGreaterThanOrEqual(2);
+      // Every series once: the new ones were created once each.
+      const [dup] = await t.db().query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT key FROM trade.series GROUP BY dataset_id, key HAVING count(*) > 1) d`);
+      expect(dup!.n).toBe(0);
+      // Another scope whose commodities are all new: most of its series are unknown.
+      const c = await put(file(rows.map((r) => r.map((v, i) => (i === col('I_COMMODITY') ? `9${v.slice(1)}` : v)))), 'h.json', 'scope:H', '2026-03-01');
+      expect(c.out.rowsInserted).toBe(c.obs.size);
+      expect(await asOf(t.db(), null)).toEqual(new Map([...b.obs, ...c.obs]));
+      const seriesOf = (k: string) => k.split('|').filter((_, i) => i !== 3 && i !== 4).join('|');
+      expect((await seriesKeys()).size).toBe(known.size + added.length + new Set([...c.obs.keys()].map(seriesOf)).size);
+    });
+
     it('revisions skip series whose fingerprint is unchanged, and a hand correction through the view drops the fingerprint of its series', async () => {
       const ds = datasetById('census.api');
       const put = async (bytes: Buffer, name: string, publishedOn: string) => {
