@@ -95,6 +95,13 @@ for (const backend of backends()) {
     const old = useDb(backend, { migrate: false });
     const ctx = (): EngineContext => ({ db: t.db(), config: loadConfig({ DATA_DIR: dataDir, LOCK_WAIT_MS: '20000' }), logger: createLogger({ logLevel: 'silent' }) });
     const files = new Map<string, Map<string, string>>();
+    /** Loads a Census answer into the scope `scopeKey`; returns the outcome and the file's observations as the parser reads them. */
+    const put = async (bytes: Buffer, name: string, scopeKey: string, publishedOn: string) => {
+      const raw = await storeStream(dataDir, Readable.from([bytes]));
+      const out = await loadRelease(ctx(), datasetById('census.api'), raw, { fileName: name, hints: { scopeKey, publishedOn } });
+      expect(out.error).toBeUndefined();
+      return { out, obs: await parsed(raw, name) };
+    };
 
     it('keeps every vintage: as of each date, what the newest release published by then says', async () => {
       const outcomes = [];
@@ -191,13 +198,6 @@ for (const backend of backends()) {
     });
 
     it('a key carried by a release of another scope moves to that scope: a later release of its old scope does not close it', async () => {
-      const ds = datasetById('census.api');
-      const put = async (bytes: Buffer, name: string, scopeKey: string, publishedOn: string) => {
-        const raw = await storeStream(dataDir, Readable.from([bytes]));
-        const out = await loadRelease(ctx(), ds, raw, { fileName: name, hints: { scopeKey, publishedOn } });
-        expect(out.error).toBeUndefined();
-        return { out, obs: await parsed(raw, name) };
-      };
       // Runs last: the dataset starts empty again (the files share their keys with the first test's).
       await t.db().query(`TRUNCATE trade.observation_fact_census_api`);
       const a = await put(censusFile({ share: 0.02, seed: 7 }), 'a.json', 'scope:A', '2025-07-01');
@@ -216,13 +216,6 @@ for (const backend of backends()) {
       expect(scopes.find((r) => r.scope_key === 'scope:B')!.n).toBe(want.size - c.obs.size);
     });
     it('a release with a few series and attribute sets not known yet creates just those; a mostly new one as a first load does', async () => {
-      const ds = datasetById('census.api');
-      const put = async (bytes: Buffer, name: string, scopeKey: string, publishedOn: string) => {
-        const raw = await storeStream(dataDir, Readable.from([bytes]));
-        const out = await loadRelease(ctx(), ds, raw, { fileName: name, hints: { scopeKey, publishedOn } });
-        expect(out.error).toBeUndefined();
-        return { out, obs: await parsed(raw, name) };
-      };
       const seriesKeys = async () => new Set((await t.db().query<{ key: string }>(
         `SELECT key FROM trade.series WHERE dataset_id = etl.trade_dataset_id('census.api')`)).map((r) => r.key));
       // Runs late, on an emptied dataset (as the tests above; its partition made if it runs alone).
@@ -269,17 +262,10 @@ for (const backend of backends()) {
     });
 
     it('revisions skip series whose fingerprint is unchanged, and a hand correction through the view drops the fingerprint of its series', async () => {
-      const ds = datasetById('census.api');
-      const put = async (bytes: Buffer, name: string, publishedOn: string) => {
-        const raw = await storeStream(dataDir, Readable.from([bytes]));
-        const out = await loadRelease(ctx(), ds, raw, { fileName: name, hints: { scopeKey: 'scope:F', publishedOn } });
-        expect(out.error).toBeUndefined();
-        return { out, obs: await parsed(raw, name) };
-      };
       // Runs last, on an emptied dataset. A TRUNCATE bypasses the loader, so the fingerprints go too.
       await t.db().query(`TRUNCATE trade.observation_fact_census_api`);
       await t.db().query(`DELETE FROM etl.series_fingerprint`);
-      const x = await put(censusFile({ share: 0.02, seed: 9 }), 'x.json', '2025-10-01');
+      const x = await put(censusFile({ share: 0.02, seed: 9 }), 'x.json', 'scope:F', '2025-10-01');
       const [fp] = await t.db().query<{ n: number; obs: number }>(`SELECT count(*)::int AS n, sum(n)::int AS obs FROM etl.series_fingerprint`);
       expect(fp!.n).toBeGreaterThan(0);
       expect(fp!.obs).toBe(x.obs.size);
@@ -292,11 +278,11 @@ for (const backend of backends()) {
       [row!.reporter, row!.partner, row!.flow, row!.period, row!.frequency, row!.classification, row!.commodity_code, row!.measure]);
       expect((await asOf(t.db(), null)).get(keyOf(row as never))).not.toBe(row!.v);
       // The same content in other bytes: only the corrected key differs from what is stored.
-      const again = await put(Buffer.concat([censusFile({ share: 0.02, seed: 9 }), Buffer.from('\n')]), 'x-again.json', '2025-11-01');
+      const again = await put(Buffer.concat([censusFile({ share: 0.02, seed: 9 }), Buffer.from('\n')]), 'x-again.json', 'scope:F', '2025-11-01');
       expect([again.out.rowsInserted, again.out.rowsClosed, again.out.rowsUnchanged]).toEqual([1, 1, x.obs.size - 1]);
       expect(await asOf(t.db(), null)).toEqual(x.obs);
       // A revision writes exactly what changed, and rows the file no longer carries are closed.
-      const y = await put(censusFile({ share: 0.05, seed: 10 }, 15), 'y.json', '2025-12-01');
+      const y = await put(censusFile({ share: 0.05, seed: 10 }, 15), 'y.json', 'scope:F', '2025-12-01');
       const changed = [...y.obs].filter(([k, v]) => x.obs.get(k) !== v).length;
       expect(changed).toBeGreaterThan(0);
       expect(y.out.rowsInserted).toBe(changed);
