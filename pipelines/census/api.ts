@@ -73,27 +73,9 @@ export async function* parseCensusApiBatches(input: ReleaseInput, facts: Release
   if (typeof hints.scopeKey === 'string') facts.scopeKey = hints.scopeKey;
   else if (request) facts.scopeKey = censusApiScopeKey(request);
 
-  const batches = readJsonRowBatches(input.stream(), { dataset: DATASET, fileName: file, allowEmpty: hints.noData === true })[Symbol.asyncIterator]();
-  let pending: JsonRow[] = [];
-  let at = 0;
-  // The header: the first row of the first batch that has one.
-  while (at >= pending.length) {
-    const b = await batches.next();
-    if (b.done) {
-      // An HTTP 204 the engine told us about: a valid answer with nothing in it.
-      facts.scope = { ...(facts.scope ?? {}), noData: true };
-      if (!facts.scopeKey) throw new DataError({ dataset: DATASET, file, expected: 'a request (URL or hints) to scope an empty answer' });
-      return;
-    }
-    pending = b.value;
-    at = 0;
-  }
-  const layout = readHeader(pending[at++]!, { file, requested, request });
-  facts.title = `Census International Trade API, ${layout.flow === 'import' ? 'imports' : 'exports'}/${request?.endpoint ?? layout.endpoint}`;
-
   const stats = { rows: 0, observations: 0, breakdownRowsSkipped: 0, quantityNotReported: 0 };
   const seen = { minYear: '9999', maxYear: '0000', code: undefined as string | undefined, codes: 0 };
-  const observe = (row: JsonRow, out: Observation[]) => {
+  const observe = (row: JsonRow, layout: Layout, out: Observation[]) => {
     stats.rows++;
     if (row.cells.length !== layout.width) {
       fail(file, row, undefined, JSON.stringify(row.cells).slice(0, 80), `${layout.width} cells, like the header row (found ${row.cells.length})`);
@@ -139,14 +121,25 @@ export async function* parseCensusApiBatches(input: ReleaseInput, facts: Release
       });
     }
   };
-  for (;;) {
+  // The first row is the header; the rows after it are read by its layout.
+  let layout: Layout | undefined;
+  for await (const rows of readJsonRowBatches(input.stream(), { dataset: DATASET, fileName: file, allowEmpty: hints.noData === true })) {
     const out: Observation[] = [];
-    for (; at < pending.length; at++) observe(pending[at]!, out);
+    for (const row of rows) {
+      if (layout) {
+        observe(row, layout, out);
+      } else {
+        layout = readHeader(row, { file, requested, request });
+        facts.title = `Census International Trade API, ${layout.flow === 'import' ? 'imports' : 'exports'}/${request?.endpoint ?? layout.endpoint}`;
+      }
+    }
     if (out.length) yield out;
-    const b = await batches.next();
-    if (b.done) break;
-    pending = b.value;
-    at = 0;
+  }
+  if (!layout) {
+    // An HTTP 204 the engine told us about: a valid answer with nothing in it.
+    facts.scope = { ...(facts.scope ?? {}), noData: true };
+    if (!facts.scopeKey) throw new DataError({ dataset: DATASET, file, expected: 'a request (URL or hints) to scope an empty answer' });
+    return;
   }
   if (stats.rows > 0 && stats.observations === 0 && stats.breakdownRowsSkipped === stats.rows) {
     throw new DataError({ dataset: DATASET, file, row: 2, column: layout.breakdowns.map((b) => b.name).join('/'),

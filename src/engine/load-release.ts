@@ -299,22 +299,23 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   };
   const createThenResolve = async () => {
     await analyzeDimensions(await tx.write(storeSql.newSeries(), [datasetId]), await tx.write(storeSql.newAttrs(), []));
-    await tx.query(storeSql.lids, [datasetId]);
+    await tx.query(storeSql.lids(), [datasetId]);
   };
   if (firstLoad) {
     await createThenResolve();
   } else {
     // Mostly known series: resolve first, then create and resolve only the missing ones.
-    await tx.query(storeSql.knownLids, [datasetId]);
+    await tx.query(storeSql.lids(true), [datasetId]);
     const [missing] = await tx.query<{ series: number; attrs: number; n: number }>(storeSql.missingLids);
-    if (missing!.series > 0.2 * missing!.n || missing!.attrs > 0.2 * missing!.n) {
+    const { series, attrs, n } = missing!;
+    if (series > 0.2 * n || attrs > 0.2 * n) {
       // Mostly new (a new scope): as for a first load, which numbers them without an UPDATE.
       await tx.query('DROP TABLE _lid');
       await createThenResolve();
-    } else if (missing!.series || missing!.attrs) {
+    } else if (series || attrs) {
       await analyzeDimensions(await tx.write(storeSql.newSeries(true), [datasetId]), await tx.write(storeSql.newAttrs(true), []));
-      if (missing!.series) await tx.query(storeSql.fillSeries, [datasetId]);
-      if (missing!.attrs) await tx.query(storeSql.fillAttrs);
+      if (series) await tx.query(storeSql.fillSeries, [datasetId]);
+      if (attrs) await tx.query(storeSql.fillAttrs);
     }
   }
   // The raw unpivot joins `_lid` three times per raw row: unanalyzed, the planner guesses

@@ -287,7 +287,7 @@ const stagedFingerprintRows = (raw: boolean) => `SELECT l.series_id, ${EXACT_SUM
 /** A fingerprint written for a series replaces the one it had. */
 const UPSERT_FINGERPRINT = 'ON CONFLICT (series_id) DO UPDATE SET scope_id = EXCLUDED.scope_id, h1 = EXCLUDED.h1, h2 = EXCLUDED.h2, n = EXCLUDED.n';
 
-/** The definitions (`_stage s`) of the local ids whose `column` knownLids left NULL. */
+/** The definitions (`_stage s`) of the local ids whose `column` lids(true) left NULL. */
 const MISSING = (column: 'series_id' | 'attr_id') => `_lid l JOIN _stage s ON s.lid = l.lid AND l.${column} IS NULL`;
 
 /** A value or unit change makes a new vintage; labels ride along (as before the lean store). */
@@ -330,26 +330,20 @@ export const storeSql = {
     FROM (SELECT DISTINCT s.akey AS k FROM ${missing ? MISSING('attr_id') : '_stage s'}
           WHERE s.akey IS NOT NULL AND NOT EXISTS (SELECT 1 FROM trade.attribute_set a WHERE a.key = s.akey)) n
     ON CONFLICT DO NOTHING`,
-  /** `_lid`: each local id of the staging table resolved to its series and attribute set ($1 dataset id). */
-  lids: `CREATE TEMP TABLE _lid ON COMMIT DROP AS
-    SELECT s.lid, x.id AS series_id, a.id AS attr_id, a.unit, s.fp1, s.fp2, s.fpn
-    FROM _stage s
-    JOIN trade.series x ON x.dataset_id = $1 AND x.key = s.skey
-    JOIN trade.attribute_set a ON a.key = s.akey
-    WHERE s.skey IS NOT NULL`,
   /**
-   * `_lid` of a release into a dataset that has current rows: resolved before anything is
-   * created, so that the usual case — every series and attribute set known — costs one join of
-   * the definitions instead of a probe of each (newSeries, newAttrs) and then the join (a 1 %
-   * revision at full size: 1.3 s of 31 s). Series or attribute sets not known yet are NULL here:
-   * missingLids counts them, newSeries(true) / newAttrs(true) create them, fillSeries / fillAttrs
-   * resolve them.
+   * `_lid`: each local id of the staging table resolved to its series and attribute set ($1
+   * dataset id). `known`: for a release into a dataset that has current rows, resolved before
+   * anything is created, so that the usual case — every series and attribute set known — costs
+   * one join of the definitions instead of a probe of each (newSeries, newAttrs) and then the
+   * join (a 1 % revision at full size: 1.3 s of 31 s). Series or attribute sets not known yet are
+   * NULL then: missingLids counts them, newSeries(true) / newAttrs(true) create them, fillSeries
+   * / fillAttrs resolve them.
    */
-  knownLids: `CREATE TEMP TABLE _lid ON COMMIT DROP AS
+  lids: (known = false) => `CREATE TEMP TABLE _lid ON COMMIT DROP AS
     SELECT s.lid, x.id AS series_id, a.id AS attr_id, a.unit, s.fp1, s.fp2, s.fpn
     FROM _stage s
-    LEFT JOIN trade.series x ON x.dataset_id = $1 AND x.key = s.skey
-    LEFT JOIN trade.attribute_set a ON a.key = s.akey
+    ${known ? 'LEFT ' : ''}JOIN trade.series x ON x.dataset_id = $1 AND x.key = s.skey
+    ${known ? 'LEFT ' : ''}JOIN trade.attribute_set a ON a.key = s.akey
     WHERE s.skey IS NOT NULL`,
   /** Local ids of `_lid` whose series (series) or attribute set (attrs) is not known yet, of all (n). */
   missingLids: `SELECT count(*) FILTER (WHERE series_id IS NULL)::int AS series, count(*) FILTER (WHERE attr_id IS NULL)::int AS attrs,
