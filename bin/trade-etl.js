@@ -6,11 +6,6 @@ import fs from 'node:fs';
 import v8 from 'node:v8';
 import { freshBuild } from './fresh-build.js';
 
-// V8 otherwise lets a streaming load's short-lived garbage pile up to ~150 MB before a full
-// collection; favouring size keeps a load's peak RSS bounded and low at the same speed
-// (docs/performance.md). Unlike --max-old-space-size this is a heuristic, not a limit that
-// could crash a command with a genuinely large working set; and it works when set at run time.
-v8.setFlagsFromString('--optimize-for-size');
 // PGlite's WebAssembly: V8 recompiles a function with its optimizing compiler once it has run
 // for a budget of work, on background threads — and a process waits for those compilations to
 // finish before it exits. At the default budget PGlite's start-up alone queued enough of them

@@ -98,7 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       userAgent: env.HTTP_USER_AGENT || 'trade-etl/0.1 (+https://github.com/trade-etl/trade-etl)',
     },
     lockWaitMs: int(env, 'LOCK_WAIT_MS', 30_000),
-    pgliteSharedBuffersMb: int(env, 'PGLITE_SHARED_BUFFERS_MB', 32),
+    pgliteSharedBuffersMb: int(env, 'PGLITE_SHARED_BUFFERS_MB', 16),
     maxShrinkShare: share(env, 'MAX_SHRINK_SHARE', 0.05),
   };
 }

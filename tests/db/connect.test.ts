@@ -70,7 +70,7 @@ describe('the embedded database opened by connect()', () => {
       } finally {
         await db.close();
       }
-      expect(loadConfig({}).pgliteSharedBuffersMb).toBe(32);
+      expect(loadConfig({}).pgliteSharedBuffersMb).toBe(16);
       expect(() => loadConfig({ PGLITE_SHARED_BUFFERS_MB: 'lots' })).toThrow(/PGLITE_SHARED_BUFFERS_MB must be a non-negative number/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
