@@ -130,6 +130,10 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   // 0.48 of a 5.4 s Census first load (0.08 s now). A server keeps its default: its autovacuum
   // re-analyzes the tables after a big load anyway, PGlite has none (docs/performance.md).
   if (!onServer) await tx.query(`SET LOCAL default_statistics_target = ${PGLITE_LOAD_STATISTICS_TARGET}`);
+  // A load's statements over millions of staged rows cost enough for the server to JIT-compile
+  // them, which took longer than running them: the raw unpivot of a first load at 0.1 about 1 s;
+  // a Census revision's comparison (`_chg`) 0.18 s of compiling for 0.68 s of work.
+  if (onServer) await tx.query('SET LOCAL jit = off');
   let rowNo = 0;
   const input = () => ({ dataset: dataset.id, fileName: origin.fileName, stream: () => openRaw(raw), bytes: raw.bytes, hints: origin.hints });
   async function* rows(): AsyncIterable<CopyValue[]> {
@@ -177,9 +181,6 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   let rawPlan: RawPlan | undefined;
   const staged = trade && dataset.stageRaw ? await dataset.stageRaw(input(), facts) : undefined;
   if (staged) {
-    // The unpivot's statements over millions of rows cost enough for the server to JIT-compile
-    // them, which took longer than running them (first load at 0.1: about 1 s).
-    if (onServer) await tx.query('SET LOCAL jit = off');
     // Raw rows into `_raw`, unpivoted by the database (RawStage in observation-store.ts).
     await tx.query(staged.createRaw);
     await tx.copyInText('_raw', staged.columns, staged.chunks);
@@ -329,7 +330,10 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   }
   // The raw unpivot joins `_lid` three times per raw row: unanalyzed, the planner guesses
   // billions of rows, picks merge joins and JIT-compiles them (measured: 12 s instead of 3 s).
-  if (raw) await tx.query('ANALYZE _lid');
+  // A merge joins it to the staged rows for `_sfp` and `_k`: unanalyzed, the planner took half
+  // its rows and hashed all 2.8 million staged observations of a Census revision instead of the
+  // 27,000 changed series' local ids (`_k` 1.06 → 0.76 s).
+  if (raw || !firstLoad) await tx.query('ANALYZE _lid');
   const analyzeIfBig = async (n: number) => {
     // Fresh statistics once many rows arrived, or the next merge is planned for a nearly empty
     // partition (PGlite has no autovacuum to catch up at all) — when the rows that arrived are a
@@ -397,11 +401,20 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   // new scope's 800,000 new rows after a small first release made each of the three UPDATEs
   // below a nested loop over the partition (63–69 s each, measured).
   await tx.query('ANALYZE _chg');
+  // Few rows to touch: one index probe each. The planner, costing a random read at four
+  // sequential ones, would rather read the whole partition (a Census revision at full size:
+  // 28,288 closes, 0.72 s, most of it a scan of 2.8 million rows).
+  const [{ few }] = await tx.query<{ few: boolean }>(storeSql.fewChanges, [part]) as [{ few: boolean }];
+  const joins = async (on: boolean) => {
+    for (const j of ['hashjoin', 'mergejoin']) await tx.query(`SET LOCAL enable_${j} = ${on ? 'on' : 'off'}`);
+  };
+  if (few) await joins(false);
   const closedChanged = await tx.write(storeSql.closeChanged, [datasetId, releaseId]);
   if (maxShrinkShare !== undefined) await refuseTradeShrink(tx, dataset, origin, scopeKey, datasetId, scopeId, maxShrinkShare);
   // Current rows of this scope that the release no longer carries.
   const closedVanished = await tx.write(storeSql.closeVanished, [datasetId, releaseId]);
   await tx.query(storeSql.rescope, [datasetId, scopeId]);
+  if (few) await joins(true);
   const rowsInserted = await tx.write(storeSql.insert(part), [datasetId, scopeId, releaseId]);
   await tx.query(storeSql.dropVanishedFingerprints);
   await tx.query(storeSql.saveFingerprints, [scopeId]);

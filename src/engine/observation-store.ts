@@ -447,6 +447,12 @@ export const storeSql = {
   /** Close current rows whose value changed ($1 dataset id, $2 release). */
   closeChanged: `UPDATE trade.observation_fact f SET valid_to_release = $2 FROM _chg c
     WHERE f.dataset_id = $1 AND f.valid_to_release IS NULL AND f.series_id = c.series_id AND f.period = c.period AND c.kind = 'c'`,
+  /**
+   * Are `_chg`'s rows few next to the current rows of the partition $1 (a twentieth): then the
+   * closing and re-scoping UPDATEs probe the partition's index row by row (nested loops) rather
+   * than scan it. A partition never analyzed (reltuples < 0) counts as small.
+   */
+  fewChanges: `SELECT (SELECT count(*) FROM _chg) * 20 < c.reltuples AS few FROM pg_class c WHERE c.oid = $1::regclass`,
   /** Close current rows of the release's scope that the release no longer carries: `_chg` kind v ($1 dataset id, $2 release). */
   closeVanished: `UPDATE trade.observation_fact f SET valid_to_release = $2 FROM _chg c
     WHERE f.dataset_id = $1 AND f.valid_to_release IS NULL AND f.series_id = c.series_id AND f.period = c.period AND c.kind = 'v'`,

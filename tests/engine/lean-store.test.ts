@@ -289,5 +289,31 @@ for (const backend of backends()) {
       expect(y.out.rowsClosed).toBe(changed + [...x.obs.keys()].filter((k) => !y.obs.has(k)).length);
       expect(await asOf(t.db(), null)).toEqual(y.obs);
     });
+
+    it('a revision with few changes next to an analyzed partition closes them by index probes, with the same result', async () => {
+      // Runs last, on an emptied dataset (as the tests above; its partition made if it runs alone).
+      await t.db().query(`SELECT etl.trade_dataset_id('census.api')`);
+      await t.db().query(`TRUNCATE trade.observation_fact_census_api`);
+      await t.db().query(`DELETE FROM etl.series_fingerprint`);
+      const [header, ...rows] = JSON.parse(censusFile({ share: 0.02, seed: 12 }).toString('utf8')) as string[][];
+      const value = header!.indexOf('GEN_VAL_MO');
+      const p = await put(Buffer.from(JSON.stringify([header, ...rows])), 'p1.json', 'scope:P', '2026-04-01');
+      await t.db().query(`ANALYZE trade.observation_fact_census_api`);
+      // Three values revised, the last row gone.
+      const revised = rows.slice(0, -1).map((r, i) => (i % 40 === 7 ? r.map((v, c) => (c === value ? String(Number(v) + 1) : v)) : r));
+      const q = await put(Buffer.from(JSON.stringify([header, ...revised])), 'p2.json', 'scope:P', '2026-05-01');
+      const changed = [...q.obs].filter(([k, v]) => p.obs.has(k) && p.obs.get(k) !== v).length;
+      const vanished = [...p.obs.keys()].filter((k) => !q.obs.has(k)).length;
+      expect(changed).toBeGreaterThan(0);
+      expect(vanished).toBeGreaterThan(0);
+      // What storeSql.fewChanges sees: the rows to touch are fewer than a twentieth of the partition.
+      const [{ reltuples }] = await t.db().query<{ reltuples: number }>(`SELECT reltuples FROM pg_class WHERE oid = 'trade.observation_fact_census_api'::regclass`) as [{ reltuples: number }];
+      expect((changed + vanished) * 20).toBeLessThan(Number(reltuples));
+      expect([q.out.rowsInserted, q.out.rowsClosed]).toEqual([changed, changed + vanished]);
+      expect(await asOf(t.db(), null)).toEqual(q.obs);
+      expect(await asOf(t.db(), '2026-04-15')).toEqual(p.obs);
+      // The planner settings were for those statements only: the transaction's end reset them.
+      expect(await t.db().query(`SHOW enable_hashjoin`)).toEqual([{ enable_hashjoin: 'on' }]);
+    });
   });
 }
