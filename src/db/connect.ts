@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Database } from './etl-schema.js';
+import { seedFromTemplate } from './pglite-template.js';
 import type { PGlite } from '@electric-sql/pglite';
 import { redactSecrets, type Config } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
@@ -511,6 +512,8 @@ async function connectPglite(config: Config): Promise<Db> {
     throw fileSystemError(err, config.dataDir) ?? err;
   }
   const release = acquireDirLock(config.dataDir);
+  // A new database: a copy of the build's freshly initialized one, not PGlite's initdb here.
+  seedFromTemplate(dir);
   favourSize();
   let pglite: PGlite;
   try {

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { backends, useDb } from '../helpers/db.js';
 import { connect, type CopyValue } from '../../src/db/connect.js';
 import { loadConfig } from '../../src/core/config.js';
+import { migrate } from '../../src/db/migrate.js';
+import { makePgliteTemplate, pgliteTemplatePath, seedFromTemplate } from '../../src/db/pglite-template.js';
 
 // COPY is the bulk path of every load; on PGlite it goes through bounded chunks of
 // `COPY … FROM '/dev/blob'`, on Postgres through pg-copy-streams. Both must give back exactly
@@ -74,6 +76,45 @@ describe('the embedded database opened by connect()', () => {
       expect(() => loadConfig({ PGLITE_SHARED_BUFFERS_MB: 'lots' })).toThrow(/PGLITE_SHARED_BUFFERS_MB must be a non-negative number/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a new embedded database from the build's template", () => {
+  it('is a copy of a freshly initialized cluster, which connect() opens and migrate fills; anything else is left to PGlite', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'template-'));
+    try {
+      const template = path.join(root, 'template');
+      expect(await makePgliteTemplate(template)).toBe('made');
+      expect(await makePgliteTemplate(template)).toBe('present');
+      expect(fs.readdirSync(root)).toEqual(['template']);
+      const dataDir = path.join(root, 'data');
+      const dir = path.join(dataDir, 'pglite');
+      fs.mkdirSync(dir, { recursive: true });
+      expect(seedFromTemplate(dir, template)).toBe(true);
+      expect(fs.readFileSync(path.join(dir, 'PG_VERSION'), 'utf8').trim()).toBe('17');
+      expect(fs.readdirSync(dataDir)).toEqual(['pglite']);
+      // Never over a database, nor into a directory holding something else.
+      expect(seedFromTemplate(dir, template)).toBe(false);
+      const other = path.join(root, 'other');
+      fs.mkdirSync(other);
+      fs.writeFileSync(path.join(other, 'notes.txt'), 'mine');
+      expect(seedFromTemplate(other, template)).toBe(false);
+      expect(fs.readdirSync(other)).toEqual(['notes.txt']);
+      expect(seedFromTemplate(path.join(root, 'empty'), path.join(root, 'no-template'))).toBe(false);
+      const db = await connect(loadConfig({ DATA_DIR: dataDir }));
+      try {
+        const { applied } = await migrate(db);
+        expect(applied).toContain('050_lean_observation_store.sql');
+        expect(await db.query(`SELECT count(*)::int AS n FROM trade.observation_fact`)).toEqual([{ n: 0 }]);
+      } finally {
+        await db.close();
+      }
+      // The build's own template is kept per installed PGlite version (where vitest can resolve it).
+      const built = pgliteTemplatePath();
+      if (built) expect(built).toMatch(/node_modules\/\.cache\/trade-etl\/pglite-\d+\.\d+\.\d+$/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
     }
   });
 });
