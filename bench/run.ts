@@ -61,6 +61,7 @@ const { values: opt } = parseArgs({
     keep: { type: 'boolean', default: false },
     'node-options': { type: 'string' },
     repeat: { type: 'string', default: '1' },
+    baseline: { type: 'string' },
   },
 });
 const scale = Number(opt.scale);
@@ -70,7 +71,18 @@ const kinds: BenchFileKind[] = opt.only ? [opt.only as BenchFileKind] : ['mof', 
 const backends = opt.backend === 'both' ? ['pg', 'pglite'] as const : [opt.backend as 'pg' | 'pglite'];
 if (![scale, pgliteScale].every((n) => Number.isFinite(n) && n > 0) || !(Number.isInteger(rounds) && rounds >= 1) || !kinds.every((k) => k === 'mof' || k === 'census')
   || !backends.every((b) => b === 'pg' || b === 'pglite')) {
-  process.stderr.write('usage: npm run bench -- [--backend pg|pglite|both] [--only mof|census] [--scale n] [--pglite-scale n] [--no-x2] [--keep] [--repeat n]\n');
+  process.stderr.write('usage: npm run bench -- [--backend pg|pglite|both] [--only mof|census] [--scale n] [--pglite-scale n] [--no-x2] [--keep] [--repeat n] [--baseline DIR]\n');
+  process.exit(2);
+}
+/**
+ * `--baseline DIR`: another checkout of trade-etl, installed (`npm ci` there), e.g. the code before
+ * a change (`git worktree add ../before <ref>`). Its CLI loads the same files into a fresh
+ * database of its own right after this code's, in every round, so the two are measured side by
+ * side on the same machine minutes apart; the table gives this code's speed-up over it.
+ */
+const BASELINE_CLI = opt.baseline ? path.resolve(opt.baseline, 'bin', 'trade-etl.js') : undefined;
+if (BASELINE_CLI && !fs.existsSync(BASELINE_CLI)) {
+  process.stderr.write(`--baseline: no bin/trade-etl.js in ${opt.baseline} (a checkout of trade-etl, installed with npm ci)\n`);
   process.exit(2);
 }
 
@@ -98,6 +110,8 @@ interface CaseResult {
   note?: string;
   /** Round of --repeat (1 …). */
   round?: number;
+  /** Loaded by the --baseline checkout's CLI: this code's time of the same case ÷ its. */
+  baselineOf?: CaseResult;
 }
 const results: CaseResult[] = [];
 const runStarted = Date.now();
@@ -130,7 +144,7 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>, url = SERVER): Promise
   try { return await fn(c); } finally { await c.end(); }
 }
 
-async function freshTarget(backend: 'pg' | 'pglite', label: string): Promise<Target> {
+async function freshTarget(backend: 'pg' | 'pglite', label: string, cli = CLI): Promise<Target> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `trade-etl-bench-${label}-`));
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   // Only for experiments (e.g. a heap cap): the figures of record run the CLI as shipped.
@@ -146,7 +160,7 @@ async function freshTarget(backend: 'pg' | 'pglite', label: string): Promise<Tar
     url = u.toString();
     env.DATABASE_URL = url;
   }
-  const m = await measureChild(process.execPath, [CLI, 'migrate'], env, { useGnuTime: false });
+  const m = await measureChild(process.execPath, [cli, 'migrate'], env, { useGnuTime: false });
   if (m.code !== 0) throw new Error(`migrate failed: ${m.stderr}`);
   return {
     backend, env, url, dataDir,
@@ -173,9 +187,9 @@ function loadReport(stdout: string): LoadReport {
   return { already: /already loaded/.test(stdout) };
 }
 
-async function cliLoad(t: Target, f: BenchFile): Promise<{ m: Measured; r: LoadReport }> {
+async function cliLoad(t: Target, f: BenchFile, cli = CLI): Promise<{ m: Measured; r: LoadReport }> {
   await checkpoint(t);
-  const m = await measureChild(process.execPath, [CLI, 'load', path.join(BENCH_DATA_DIR, f.name), '--dataset', f.dataset], t.env);
+  const m = await measureChild(process.execPath, [cli, 'load', path.join(BENCH_DATA_DIR, f.name), '--dataset', f.dataset], t.env);
   if (m.code !== 0) throw new Error(`load of ${f.name} on ${t.backend} failed (exit ${m.code}):\n${m.stdout}${m.stderr}`);
   return { m, r: loadReport(m.stdout) };
 }
@@ -322,6 +336,7 @@ async function benchKind(backend: 'pg' | 'pglite', kind: BenchFileKind, s: numbe
   } finally {
     await t.drop();
   }
+  if (BASELINE_CLI) await baselineKind(backend, kind, base, revised, mb, mr);
   if (!opt['no-x2'] && round === 1) {
     const [x2] = benchFiles(s * 2, { kinds: [kind], revised: false }) as [BenchFile];
     const m2 = manifestOf(x2, manifest);
@@ -335,6 +350,29 @@ async function benchKind(backend: 'pg' | 'pglite', kind: BenchFileKind, s: numbe
     } finally {
       await t2.drop();
     }
+  }
+}
+
+/** The same first load, reload and revision by the --baseline checkout's CLI, each paired with this code's result. */
+async function baselineKind(backend: 'pg' | 'pglite', kind: BenchFileKind, base: BenchFile, revised: BenchFile, mb: ManifestEntry, mr: ManifestEntry): Promise<void> {
+  const ours = (c: string) => results.filter((r) => r.kind === kind && r.backend === backend && r.case === c).at(-1);
+  const t = await freshTarget(backend, `${kind}_${backend}_baseline`, BASELINE_CLI);
+  try {
+    const load = await cliLoad(t, base, BASELINE_CLI);
+    const again = await cliLoad(t, base, BASELINE_CLI);
+    const rev = await cliLoad(t, revised, BASELINE_CLI);
+    const pairs: Array<[string, Measured, number | undefined, LoadReport]> = [
+      ['load (fresh database)', load.m, mb.rows, load.r], ['reload (same sha256)', again.m, mb.rows, again.r],
+      ['revised file (1 % of observations changed)', rev.m, mr.rows, rev.r]];
+    for (const [c, m, rows, r] of pairs) {
+      const mine = ours(c);
+      results.push({ kind, backend, case: `baseline: ${c}`, file: c.startsWith('revised') ? revised.name : base.name, inputRows: rows,
+        observations: r.already ? 0 : r.inserted, wallMs: m.wallMs, peakRssMb: m.peakRssMb, baselineOf: mine,
+        note: mine ? `this code ${(m.wallMs / mine.wallMs).toFixed(2)} × as fast` : '' });
+    }
+    log(`    baseline (${opt.baseline}): load ${(load.m.wallMs / 1000).toFixed(1)} s, reload ${(again.m.wallMs / 1000).toFixed(2)} s, revised ${(rev.m.wallMs / 1000).toFixed(1)} s`);
+  } finally {
+    await t.drop();
   }
 }
 
@@ -354,9 +392,10 @@ function table(rows: CaseResult[]): string {
         : r.note ?? '';
     const bytes = r.bytesPerObs === undefined ? '–'
       : r.bytesPerObsWithDims === undefined ? r.bytesPerObs.toFixed(0) : `${r.bytesPerObs.toFixed(0)} (${r.bytesPerObsWithDims.toFixed(0)} with dims)`;
+    const c = r.case.replace(/^baseline: /, '');
     return [r.kind, rounds > 1 ? `${r.backend} #${r.round}` : r.backend, r.case, fmt(r.inputRows), fmt(r.observations), s.toFixed(s < 10 ? 2 : 1),
-      r.inputRows && !r.case.startsWith('reload') ? fmt(r.inputRows / s) : '–',
-      r.observations && /^(load|\\copy|in-database)/.test(r.case) ? fmt(r.observations / s) : '–',
+      r.inputRows && !c.startsWith('reload') ? fmt(r.inputRows / s) : '–',
+      r.observations && /^(load|\\copy|in-database)/.test(c) ? fmt(r.observations / s) : '–',
       fmt(r.peakRssMb), bytes,
       isFirst && r.eltMs ? (r.wallMs / r.eltMs).toFixed(2) : '–',
       isFirst && r.copyMs ? (r.wallMs / r.copyMs).toFixed(2) : '–',
@@ -383,6 +422,10 @@ function roundSummary(rows: CaseResult[]): string {
         line('first load ÷ ELT', firsts.filter((f) => f.eltMs).map((f) => f.wallMs / f.eltMs!)),
         line('revision s', firsts.map((f) => revOf(f)?.wallMs).filter((x): x is number => x !== undefined).map((x) => x / 1000)),
         line('revision ÷ first load', firsts.filter((f) => revOf(f)).map((f) => revOf(f)!.wallMs / f.wallMs), 3));
+      for (const c of ['load (fresh database)', 'revised file (1 % of observations changed)']) {
+        const pairs = rows.filter((r) => r.kind === kind && r.backend === backend && r.case === `baseline: ${c}` && r.baselineOf);
+        out.push(line(`${c.split(' (')[0]}: baseline ÷ this code`, pairs.map((r) => r.wallMs / r.baselineOf!.wallMs)));
+      }
     }
   }
   return out.filter(Boolean).join('\n');
@@ -410,10 +453,11 @@ async function main(): Promise<void> {
   }
   const out = table(results);
   log(`\n${out}\n`);
-  if (rounds > 1) log(`${roundSummary(results)}\n`);
+  if (rounds > 1 || BASELINE_CLI) log(`${roundSummary(results)}\n`);
   log(`CLI start-up alone: ${(startup.wallMs / 1000).toFixed(2)} s. Whole run: ${((Date.now() - runStarted) / 60000).toFixed(1)} min.`);
   const file = path.join(BENCH_DATA_DIR, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cores: os.cpus().length, memGb: os.totalmem() / 2 ** 30, node: process.version, startupMs: startup.wallMs, results, table: out }, null, 2)}\n`);
+  const plain = results.map(({ baselineOf, ...r }) => r);
+  fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cores: os.cpus().length, memGb: os.totalmem() / 2 ** 30, node: process.version, startupMs: startup.wallMs, baseline: opt.baseline, results: plain, table: out }, null, 2)}\n`);
   log(`results: ${path.relative(ROOT, file)}`);
 }
 
