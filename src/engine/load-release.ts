@@ -49,7 +49,7 @@ export interface ReleaseOutcome {
 }
 
 /** default_statistics_target of a load's transaction on PGlite (300 × this many rows sampled per ANALYZE). */
-export const PGLITE_LOAD_STATISTICS_TARGET = 10;
+const PGLITE_LOAD_STATISTICS_TARGET = 10;
 
 function targetOf(dataset: Dataset<any>): Target<any> {
   return dataset.store ?? (dataset.target === 'fx' ? fxTarget : tradeTarget);
@@ -404,7 +404,8 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   // Few rows to touch: one index probe each. The planner, costing a random read at four
   // sequential ones, would rather read the whole partition (a Census revision at full size:
   // 28,288 closes, 0.72 s, most of it a scan of 2.8 million rows).
-  const [{ few }] = await tx.query<{ few: boolean }>(storeSql.fewChanges, [part]) as [{ few: boolean }];
+  const [changes] = await tx.query<{ few: boolean }>(storeSql.fewChanges, [part]);
+  const few = changes?.few === true;
   const joins = async (on: boolean) => {
     for (const j of ['hashjoin', 'mergejoin']) await tx.query(`SET LOCAL enable_${j} = ${on ? 'on' : 'off'}`);
   };
