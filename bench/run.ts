@@ -110,8 +110,8 @@ interface CaseResult {
   note?: string;
   /** Round of --repeat (1 …). */
   round?: number;
-  /** Loaded by the --baseline checkout's CLI: this code's time of the same case ÷ its. */
-  baselineOf?: CaseResult;
+  /** A case loaded by the --baseline checkout's CLI: this code's wall time of the same case, same round. */
+  oursMs?: number;
 }
 const results: CaseResult[] = [];
 const runStarted = Date.now();
@@ -367,7 +367,7 @@ async function baselineKind(backend: 'pg' | 'pglite', kind: BenchFileKind, base:
     for (const [c, m, rows, r] of pairs) {
       const mine = ours(c);
       results.push({ kind, backend, case: `baseline: ${c}`, file: c.startsWith('revised') ? revised.name : base.name, inputRows: rows,
-        observations: r.already ? 0 : r.inserted, wallMs: m.wallMs, peakRssMb: m.peakRssMb, baselineOf: mine,
+        observations: r.already ? 0 : r.inserted, wallMs: m.wallMs, peakRssMb: m.peakRssMb, oursMs: mine?.wallMs,
         note: mine ? `this code ${(m.wallMs / mine.wallMs).toFixed(2)} × as fast` : '' });
     }
     log(`    baseline (${opt.baseline}): load ${(load.m.wallMs / 1000).toFixed(1)} s, reload ${(again.m.wallMs / 1000).toFixed(2)} s, revised ${(rev.m.wallMs / 1000).toFixed(1)} s`);
@@ -423,8 +423,8 @@ function roundSummary(rows: CaseResult[]): string {
         line('revision s', firsts.map((f) => revOf(f)?.wallMs).filter((x): x is number => x !== undefined).map((x) => x / 1000)),
         line('revision ÷ first load', firsts.filter((f) => revOf(f)).map((f) => revOf(f)!.wallMs / f.wallMs), 3));
       for (const c of ['load (fresh database)', 'revised file (1 % of observations changed)']) {
-        const pairs = rows.filter((r) => r.kind === kind && r.backend === backend && r.case === `baseline: ${c}` && r.baselineOf);
-        out.push(line(`${c.split(' (')[0]}: baseline ÷ this code`, pairs.map((r) => r.wallMs / r.baselineOf!.wallMs)));
+        const pairs = rows.filter((r) => r.kind === kind && r.backend === backend && r.case === `baseline: ${c}` && r.oursMs);
+        out.push(line(`${c.split(' (')[0]}: baseline ÷ this code`, pairs.map((r) => r.wallMs / r.oursMs!)));
       }
     }
   }
@@ -456,8 +456,7 @@ async function main(): Promise<void> {
   if (rounds > 1 || BASELINE_CLI) log(`${roundSummary(results)}\n`);
   log(`CLI start-up alone: ${(startup.wallMs / 1000).toFixed(2)} s. Whole run: ${((Date.now() - runStarted) / 60000).toFixed(1)} min.`);
   const file = path.join(BENCH_DATA_DIR, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  const plain = results.map(({ baselineOf, ...r }) => r);
-  fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cores: os.cpus().length, memGb: os.totalmem() / 2 ** 30, node: process.version, startupMs: startup.wallMs, baseline: opt.baseline, results: plain, table: out }, null, 2)}\n`);
+  fs.writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cores: os.cpus().length, memGb: os.totalmem() / 2 ** 30, node: process.version, startupMs: startup.wallMs, baseline: opt.baseline, results, table: out }, null, 2)}\n`);
   log(`results: ${path.relative(ROOT, file)}`);
 }
 

@@ -62,8 +62,9 @@ export async function makePgliteTemplate(dir: string): Promise<'made' | 'present
  * copied; any failure falls back to PGlite's initdb (false).
  * @example seedFromTemplate(path.join(config.dataDir, 'pglite'))
  */
-export function seedFromTemplate(dir: string, template = pgliteTemplatePath()): boolean {
-  if (!template || !fs.existsSync(path.join(template, 'PG_VERSION'))) return false;
+export function seedFromTemplate(dir: string, template?: string): boolean {
+  // Every command on PGlite comes here: an existing database costs one directory read, and only
+  // a new one looks for the template.
   let empty: boolean;
   try {
     empty = fs.readdirSync(dir).length === 0;
@@ -71,6 +72,8 @@ export function seedFromTemplate(dir: string, template = pgliteTemplatePath()): 
     return false;
   }
   if (!empty) return false;
+  template ??= pgliteTemplatePath();
+  if (!template || !fs.existsSync(path.join(template, 'PG_VERSION'))) return false;
   const tmp = `${dir}.seed-${process.pid}`;
   try {
     fs.rmSync(tmp, { recursive: true, force: true });

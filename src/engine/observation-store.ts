@@ -450,7 +450,7 @@ export const storeSql = {
   /**
    * Are `_chg`'s rows few next to the current rows of the partition $1 (a twentieth): then the
    * closing and re-scoping UPDATEs probe the partition's index row by row (nested loops) rather
-   * than scan it. A partition never analyzed (reltuples < 0) counts as small.
+   * than scan it. A partition never analyzed (reltuples < 0) gives false: the planner decides.
    */
   fewChanges: `SELECT (SELECT count(*) FROM _chg) * 20 < c.reltuples AS few FROM pg_class c WHERE c.oid = $1::regclass`,
   /** Close current rows of the release's scope that the release no longer carries: `_chg` kind v ($1 dataset id, $2 release). */
