@@ -1,4 +1,4 @@
-import type { Flow, Frequency, Measure, Observation, ReleaseFacts, ReleaseInput } from '../../src/core/vocabulary.js';
+import type { Flow, Measure, Observation, ReleaseFacts, ReleaseInput } from '../../src/core/vocabulary.js';
 import { CENSUS_API } from '../dataset-meta.js';
 import { DataError } from '../../src/core/errors.js';
 import { readNumber } from '../../src/parse/numbers.js';
@@ -44,11 +44,16 @@ interface MeasureColumn {
   ytd: boolean;
   unitIdx?: number;
   flagIdx?: number;
+  /** basisOf(flow, prefix), once per column. */
+  basis: string;
 }
 
 const SUFFIX: Record<Prefix, string> = { GEN: '', ALL: '', QTY: '', CON: ':con', AIR: ':air', VES: ':vessel', CNT: ':containerized' };
 const MODE: Partial<Record<Prefix, string>> = { AIR: 'air', VES: 'vessel', CNT: 'containerized vessel' };
 const NO_UNIT = new Set(['', '-', 'X']);
+/** A figure of the API is never "not available": every cell is read as a number. */
+const NO_MISSING = { missing: [] as string[] };
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 const BREAKDOWNS = ['PORT', 'DISTRICT', 'STATE', 'DF'] as const;
 const UNSUPPORTED_COMMODITY = /^(I_|E_)?(NAICS|SITC|HITECH|USDA)/;
 
@@ -75,27 +80,54 @@ export async function* parseCensusApiBatches(input: ReleaseInput, facts: Release
 
   const stats = { rows: 0, observations: 0, breakdownRowsSkipped: 0, quantityNotReported: 0 };
   const seen = { minYear: '9999', maxYear: '0000', code: undefined as string | undefined, codes: 0 };
+  // Consecutive rows mostly repeat the commodity, the partner and often the month: a reading of
+  // the same cell text as the row before is reused, not re-checked. The observations then share
+  // the very strings of their keys, which StageEncoder compares by pointer first.
+  let last: { time?: string | null; year?: string | null; month?: string | null; period?: { period: string; month: number; year: string };
+    cty?: string | null; partnerCode?: string; partner?: string;
+    code?: string | null; label?: string | null; level?: string | null; commodity?: Commodity } = {};
   const observe = (row: JsonRow, layout: Layout, out: Observation[]) => {
     stats.rows++;
-    if (row.cells.length !== layout.width) {
-      fail(file, row, undefined, JSON.stringify(row.cells).slice(0, 80), `${layout.width} cells, like the header row (found ${row.cells.length})`);
+    const cells = row.cells;
+    if (cells.length !== layout.width) {
+      fail(file, row, undefined, JSON.stringify(cells).slice(0, 80), `${layout.width} cells, like the header row (found ${cells.length})`);
     }
-    if (layout.breakdowns.some(({ idx }) => row.cells[idx] !== '-')) { stats.breakdownRowsSkipped++; return; }
-    const { period, month } = readPeriod(row, layout, file);
-    const year = period.slice(0, 4);
+    for (const b of layout.breakdowns) if (cells[b.idx] !== '-') { stats.breakdownRowsSkipped++; return; }
+    const timeCell = layout.timeIdx === undefined ? undefined : cells[layout.timeIdx];
+    const yearCell = layout.yearIdx === undefined ? undefined : cells[layout.yearIdx];
+    const monthCell = layout.monthIdx === undefined ? undefined : cells[layout.monthIdx];
+    if (last.period === undefined || timeCell !== last.time || yearCell !== last.year || monthCell !== last.month) {
+      last.period = readPeriod(row, layout, file);
+      last.time = timeCell; last.year = yearCell; last.month = monthCell;
+    }
+    const { period, month, year } = last.period;
     if (year < seen.minYear) seen.minYear = year;
     if (year > seen.maxYear) seen.maxYear = year;
-    const partnerCode = layout.ctyIdx === undefined ? '-' : text(row, layout.ctyIdx, 'CTY_CODE', file, 'a Census country code');
-    const partner = partnerFromCensusCode(partnerCode);
-    const commodity = readCommodity(row, layout, file);
+    const ctyCell = layout.ctyIdx === undefined ? undefined : cells[layout.ctyIdx];
+    if (last.partner === undefined || ctyCell !== last.cty) {
+      last.partnerCode = layout.ctyIdx === undefined ? '-' : text(row, layout.ctyIdx, 'CTY_CODE', file, 'a Census country code');
+      last.partner = partnerFromCensusCode(last.partnerCode);
+      last.cty = ctyCell;
+    }
+    const partnerCode = last.partnerCode!;
+    const partner = last.partner;
+    const codeCell = layout.commodityIdx === undefined ? undefined : cells[layout.commodityIdx];
+    const labelCell = layout.labelIdx === undefined ? undefined : cells[layout.labelIdx];
+    const levelCell = layout.levelIdx === undefined ? undefined : cells[layout.levelIdx];
+    if (last.commodity === undefined || codeCell !== last.code || labelCell !== last.label || levelCell !== last.level) {
+      last.commodity = readCommodity(row, layout, file);
+      last.code = codeCell; last.label = labelCell; last.level = levelCell;
+    }
+    const commodity = last.commodity;
     if (seen.code === undefined) { seen.code = commodity.code; seen.codes = 1; }
     else if (seen.code !== commodity.code) seen.codes = 2;
 
     for (const m of layout.measures) {
-      const raw = row.cells[m.idx];
+      const raw = cells[m.idx];
       if (raw === null || raw === undefined) fail(file, row, m.name, 'null', 'a number as a string (the API never omits a figure)');
-      const value = readNumber(raw, { missing: [] });
-      if (typeof value !== 'string' || !/^-?\d+(\.\d+)?$/.test(raw.trim())) {
+      const value = readNumber(raw, NO_MISSING);
+      // readNumber gives back the cell itself only when it is already a plain decimal.
+      if (typeof value !== 'string' || (value !== raw && !PLAIN_DECIMAL.test(raw.trim()))) {
         fail(file, row, m.name, raw, m.kind === 'value' ? 'a whole number of dollars as a string of digits' : 'a quantity as a string of digits');
       }
       let unit = 'USD';
@@ -104,20 +136,19 @@ export async function* parseCensusApiBatches(input: ReleaseInput, facts: Release
       if (m.kind === 'weight') {
         unit = 'KG'; sourceUnit = 'kilograms'; measure = 'quantity';
       } else if (m.kind === 'quantity') {
-        const u = (row.cells[m.unitIdx!] ?? '').trim();
+        const u = (cells[m.unitIdx!] ?? '').trim();
         if (NO_UNIT.has(u)) { stats.quantityNotReported++; continue; }
-        const flag = m.flagIdx === undefined ? '' : (row.cells[m.flagIdx] ?? '').trim();
+        const flag = m.flagIdx === undefined ? '' : (cells[m.flagIdx] ?? '').trim();
         if (!/[1-9]/.test(value) && (flag === '' || flag === '-')) { stats.quantityNotReported++; continue; }
         unit = u; sourceUnit = u; measure = m.qty === 2 ? 'quantity2' : 'quantity';
       }
-      const { frequency, p } = m.ytd
-        ? (month === 12 ? { frequency: 'A' as Frequency, p: year } : { frequency: 'YTD' as Frequency, p: period })
-        : { frequency: 'M' as Frequency, p: period };
+      const ytdYear = m.ytd && month === 12;
       stats.observations++;
       out.push({
-        reporter: 'US', partner, partnerSourceCode: partnerCode, flow: layout.flow, period: p, frequency,
-        classification: commodity.classification + SUFFIX[m.prefix], commodityCode: commodity.code, commodityLabel: commodity.label,
-        measure, value, unit, sourceValue: raw, sourceUnit, basis: basisOf(layout.flow, m.prefix),
+        reporter: 'US', partner, partnerSourceCode: partnerCode, flow: layout.flow,
+        period: ytdYear ? year : period, frequency: ytdYear ? 'A' : m.ytd ? 'YTD' : 'M',
+        classification: classificationOf(commodity, m.prefix), commodityCode: commodity.code, commodityLabel: commodity.label,
+        measure, value, unit, sourceValue: raw, sourceUnit, basis: m.basis,
       });
     }
   };
@@ -209,7 +240,7 @@ function readHeader(header: JsonRow, ctx: { file: string; requested: string[]; r
     if (flow === 'import' && (prefix === 'ALL' || prefix === 'QTY')) fail(file, header, n, n, 'import variables only (ALL_*/QTY_* are exports)');
     const what = m[2]!;
     const kind = what === 'VAL' ? 'value' : what === 'WGT' ? 'weight' : 'quantity';
-    const col: MeasureColumn = { name: n, idx: i, prefix, kind, ytd: m[3] === 'YR' };
+    const col: MeasureColumn = { name: n, idx: i, prefix, kind, ytd: m[3] === 'YR', basis: basisOf(flow, prefix) };
     if (kind === 'quantity') {
       col.qty = what === 'QY2' || what === '2' ? 2 : 1;
       const unitVar = `UNIT_QY${col.qty}`;
@@ -245,7 +276,7 @@ function readHeader(header: JsonRow, ctx: { file: string; requested: string[]; r
   return layout;
 }
 
-function readPeriod(row: JsonRow, layout: Layout, file: string): { period: string; month: number } {
+function readPeriod(row: JsonRow, layout: Layout, file: string): { period: string; month: number; year: string } {
   let period: string;
   if (layout.timeIdx !== undefined) {
     period = text(row, layout.timeIdx, 'time', file, 'a month YYYY-MM');
@@ -256,10 +287,23 @@ function readPeriod(row: JsonRow, layout: Layout, file: string): { period: strin
   }
   const ok = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(period);
   if (!ok) fail(file, row, layout.timeIdx !== undefined ? 'time' : 'YEAR/MONTH', period, 'a month YYYY-MM (the API answers by month)');
-  return { period, month: Number(ok[2]) };
+  return { period, month: Number(ok[2]), year: ok[1]! };
 }
 
-function readCommodity(row: JsonRow, layout: Layout, file: string): { classification: string; code: string; label: string | null } {
+interface Commodity {
+  classification: string;
+  code: string;
+  label: string | null;
+  /** The classification per measure prefix (CON's ':con' suffix…), made once per commodity. */
+  byPrefix?: Partial<Record<Prefix, string>>;
+}
+
+function classificationOf(c: Commodity, prefix: Prefix): string {
+  const by = (c.byPrefix ??= {});
+  return by[prefix] ??= c.classification + SUFFIX[prefix];
+}
+
+function readCommodity(row: JsonRow, layout: Layout, file: string): Commodity {
   if (layout.commodityIdx === undefined) return { classification: 'total', code: 'TOTAL', label: null };
   const name = layout.commodityVar!;
   const code = text(row, layout.commodityIdx, name, file, 'a commodity code');

@@ -50,6 +50,8 @@ export class JsonRowsTokenizer {
   private rowNo = 0;
   private rowLine = 1;
   private cells: Array<string | null> = [];
+  /** The cells of the row before (see InString). */
+  private above: Array<string | null> = [];
   private str = '';
   private hex = '';
   private literal = '';
@@ -85,6 +87,16 @@ export class JsonRowsTokenizer {
               this.fail(text.slice(j, j + 1), 'a JSON string without raw control characters (a newline inside a string is not JSON)');
             }
             j++;
+          }
+          if (j < n && this.str === '' && text.charCodeAt(j) === 0x22) {
+            // A whole cell in this piece. Most cells repeat the row above's (a commodity's
+            // country, name, description and unit for twelve months): that very string is
+            // reused, which allocates nothing and lets the parser compare cells by pointer.
+            const above = this.above[this.cells.length];
+            this.cells.push(above != null && above.length === j - i && text.startsWith(above, i) ? above : text.slice(i, j));
+            this.state = S.AfterValue;
+            i = j + 1;
+            break;
           }
           this.str += text.slice(i, j);
           if (j >= n) { i = n; break; }
@@ -200,6 +212,7 @@ export class JsonRowsTokenizer {
     this.rowNo++;
     this.state = S.AfterRow;
     const row = { row: this.rowNo, line: this.rowLine, cells: this.cells };
+    this.above = this.cells;
     this.cells = [];
     return row;
   }

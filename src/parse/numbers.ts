@@ -5,6 +5,8 @@
  */
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
+/** What readNumber gives back unchanged: a whole number or decimal without leading zeros, trailing fraction zeros or "-0". */
+const CANONICAL = /^(?:0|-?[1-9]\d*)(?:\.\d*[1-9])?$|^-?0\.\d*[1-9]$/;
 
 /** Is this a canonical decimal string (no commas, no exponent)? */
 export function isDecimal(s: string): boolean {
@@ -44,6 +46,8 @@ export function scaleDecimal(s: string, power: number): string {
  * @example readNumber('△231,774') === '-231774'; readNumber('-') === null; readNumber('x') === undefined
  */
 export function readNumber(raw: string, opts: { missing?: readonly string[] } = {}): string | null | undefined {
+  // Most published figures are already canonical (the hot path of a million-row file).
+  if (CANONICAL.test(raw) && !opts.missing?.includes(raw)) return raw;
   const t = raw.trim();
   const missing = opts.missing ?? ['-', ''];
   if (missing.includes(t)) return null;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { csvLine } from '../../src/db/connect.js';
 import { tradeTarget } from '../../src/engine/targets.js';
-import { StageDictionary, StageEncoder, stageRow } from '../../src/engine/observation-store.js';
+import { hash32, periodCode, StageDictionary, StageEncoder, stageRow } from '../../src/engine/observation-store.js';
 import type { Observation } from '../../src/core/vocabulary.js';
 
 const base: Observation = {
@@ -73,6 +73,26 @@ describe('StageEncoder', () => {
       const pair = (x: number, y: number) => [{ ...base, period: `2024-${String(m).padStart(2, '0')}`, value: String(x) }, { ...base, period: '2024', frequency: 'A' as const, value: String(y) }];
       expect(fp(pair(a + d, b + d))).not.toEqual(fp(pair(a, b)));
     }
+  });
+
+  it('keeps the fingerprint of databases loaded before: per observation, hash32 of "period code␟value␟unit" with both seeds', () => {
+    // etl.series_fingerprint holds sums written by earlier versions; another hash would make
+    // every series of the next revision look changed (correct, but a full row-by-row compare).
+    const obs = [
+      { ...base, value: '1000' }, { ...base, period: '2024-02', value: '-12.5' }, { ...base, period: '2024', frequency: 'A' as const, value: '0' },
+      { ...base, period: '2024-03', value: '98765432109876543210.0001', unit: 'JPY' },
+    ];
+    const enc = new StageEncoder();
+    const text = obs.map((o) => enc.line(o)).join('') + enc.end();
+    const part = text.split('\n').find((l) => /^\d+,,,,,,/.test(l))!.split(',').slice(6).map(Number);
+    const strings = obs.map((o) => `${periodCode(o.frequency, o.period)}\x1f${o.value}\x1f${o.unit}`);
+    expect(part).toEqual([
+      strings.reduce((s, x) => s + hash32(x, 0x811c9dc5, 0x01000193), 0),
+      strings.reduce((s, x) => s + hash32(x, 0x5bd1e995, 0x27d4eb2d), 0),
+      obs.length,
+    ]);
+    // The reference values themselves, computed by the string-building code this replaced.
+    expect(hash32('100202401\x1f1000\x1fJPY', 0x811c9dc5, 0x01000193)).toBe(1214461334);
   });
 
   it('refuses what toCopy and stageRow refuse, with their reasons', () => {
