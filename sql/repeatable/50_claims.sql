@@ -19,19 +19,20 @@
 -- The claims themselves are rows of metrics.claim (a table: sql/021_claims.sql, sql/061_auto_tariff_claim.sql).
 
 -- Computed values per trade and exchange-rate claim -------------------------------------------------------------------
--- One branch per covered claim; each reads its parameters (period, partner, pinned series,
+-- One query per covered claim; each reads its parameters (period, partner, pinned series,
 -- stage) from metrics.claim, so no official figure is written here. A claim whose data is not
--- loaded yields no row.
+-- loaded yields no row. PL/pgSQL so that each query is planned on its own: as one SQL UNION ALL,
+-- inlined into the check, the planner held the working memory of every branch at once — 34 MB
+-- of the embedded database's heap for 19 rows, which stays in the process (docs/performance.md).
 CREATE FUNCTION metrics.claim_value_trade_at(as_of date)
 RETURNS TABLE (claim_id text, computed_value numeric, secondary_computed numeric, flag boolean,
                dataset text, classification text, release_id bigint, published_on date, stage text,
                release_ids bigint[], note text)
-LANGUAGE sql STABLE AS $$
-  WITH c AS (
-    SELECT cl.*, ARRAY(SELECT jsonb_array_elements_text(cl.series -> 'datasets')) AS datasets
-    FROM metrics.claim cl WHERE cl.covered
-  )
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
   -- Japan's exports in a year (as published by the cited stage), with growth.
+  RETURN QUERY
+  WITH c AS (SELECT cl.*, ARRAY(SELECT jsonb_array_elements_text(cl.series -> 'datasets')) AS datasets FROM metrics.claim cl WHERE cl.covered)
   SELECT c.id, t.value_jpy / c.unit_factor, coalesce(t.growth_pct, t.published_growth_pct), NULL::boolean,
          t.dataset, 'total'::text, t.release_id, t.published_on, t.stage, ARRAY[t.release_id],
          format('%s %s (%s, %s): exports %s trn ¥; y/y %s%%%s%s',
@@ -50,11 +51,11 @@ LANGUAGE sql STABLE AS $$
     WHERE a.flow = c.series ->> 'flow' AND a.year_kind = c.year_kind AND a.period = c.period AND a.dataset = ANY (c.datasets)
     ORDER BY array_position(c.datasets, a.dataset), (a.method = 'published annual figure') DESC
     LIMIT 1) t
-  WHERE c.id = 'jp_exports_2024'
-
-  UNION ALL
+  WHERE c.id = 'jp_exports_2024';
   -- Exports above a threshold in each of several years: the smallest of them.
-  SELECT c.id, min(y.value_jpy) / c.unit_factor, NULL, NULL,
+  RETURN QUERY
+  WITH c AS (SELECT cl.*, ARRAY(SELECT jsonb_array_elements_text(cl.series -> 'datasets')) AS datasets FROM metrics.claim cl WHERE cl.covered)
+  SELECT c.id, min(y.value_jpy) / c.unit_factor, NULL::numeric, NULL::boolean,
          string_agg(DISTINCT y.dataset, '+'), 'total', (array_agg(y.release_id ORDER BY y.published_on DESC))[1],
          max(y.published_on), (array_agg(y.stage ORDER BY y.published_on DESC, y.release_id DESC))[1],
          array_agg(DISTINCT y.release_id),
@@ -68,11 +69,11 @@ LANGUAGE sql STABLE AS $$
     LIMIT 1) y
   WHERE c.id = 'jp_exports_over_100trn_two_years'
   GROUP BY c.id, c.unit_factor, c.series
-  HAVING count(*) = jsonb_array_length(c.series -> 'years')
-
-  UNION ALL
+  HAVING count(*) = jsonb_array_length(c.series -> 'years');
   -- Record since a year: at its own time (current figures) or among all years published by as_of.
-  SELECT c.id, r.exports_jpy / c.unit_factor, NULL,
+  RETURN QUERY
+  WITH c AS (SELECT cl.*, ARRAY(SELECT jsonb_array_elements_text(cl.series -> 'datasets')) AS datasets FROM metrics.claim cl WHERE cl.covered)
+  SELECT c.id, r.exports_jpy / c.unit_factor, NULL::numeric,
          CASE WHEN as_of IS NULL THEN r.is_record_through_year ELSE r.is_highest_as_of END,
          r.dataset, 'total', r.release_id, r.published_on, r.stage, ARRAY[r.release_id],
          format('%s exports %s trn ¥ (%s, %s); %s of %s complete years %s–%s loaded%s',
@@ -85,10 +86,10 @@ LANGUAGE sql STABLE AS $$
                      ELSE '' END)
   FROM c
   JOIN metrics.jp_exports_record_at(as_of) r ON r.year = c.period::int
-  WHERE c.id = 'jp_exports_record_since_1979' AND r.first_year <= (c.series ->> 'since')::int
-
-  UNION ALL
+  WHERE c.id = 'jp_exports_record_since_1979' AND r.first_year <= (c.series ->> 'since')::int;
   -- Imports vs exports in a year (same dataset and method for both).
+  RETURN QUERY
+  WITH c AS (SELECT cl.*, ARRAY(SELECT jsonb_array_elements_text(cl.series -> 'datasets')) AS datasets FROM metrics.claim cl WHERE cl.covered)
   SELECT c.id, t.value_jpy / c.unit_factor, coalesce(t.growth_pct, t.published_growth_pct), t.value_jpy > t.export_jpy,
          t.dataset, 'total', t.release_id, t.published_on, t.stage, ARRAY[t.release_id, t.export_release_id],
          format('%s %s: imports %s trn ¥ (y/y %s%%), exports %s trn ¥, balance %s trn ¥',
@@ -103,11 +104,11 @@ LANGUAGE sql STABLE AS $$
     WHERE i.flow = 'import' AND i.year_kind = c.year_kind AND i.period = c.period AND i.dataset = ANY (c.datasets)
     ORDER BY array_position(c.datasets, i.dataset), (i.method = 'published annual figure') DESC
     LIMIT 1) t
-  WHERE c.id = 'jp_imports_2024'
-
-  UNION ALL
+  WHERE c.id = 'jp_imports_2024';
   -- Japan's balance with a partner.
-  SELECT c.id, coalesce(p.balance_jpy, p.balance_computed_jpy) / c.unit_factor, NULL, NULL,
+  RETURN QUERY
+  WITH c AS (SELECT cl.*, ARRAY(SELECT jsonb_array_elements_text(cl.series -> 'datasets')) AS datasets FROM metrics.claim cl WHERE cl.covered)
+  SELECT c.id, coalesce(p.balance_jpy, p.balance_computed_jpy) / c.unit_factor, NULL::numeric, NULL::boolean,
          p.dataset, p.classification, p.release_id, p.published_on, p.stage, ARRAY[p.release_id],
          format('%s %s (%s, %s): exports to %s %s, imports %s, balance %s trn ¥%s',
                 p.dataset, p.file_name, coalesce(p.stage, 'stage unknown'), p.published_on, p.partner_name,
@@ -123,11 +124,11 @@ LANGUAGE sql STABLE AS $$
       AND coalesce(b.balance_jpy, b.balance_computed_jpy) IS NOT NULL
     ORDER BY array_position(c.datasets, b.dataset)
     LIMIT 1) p
-  WHERE c.id = 'jp_us_surplus_2024'
-
-  UNION ALL
+  WHERE c.id = 'jp_us_surplus_2024';
   -- Share of automobiles (and of automobiles + parts) in exports to a partner.
-  SELECT c.id, CASE c.id WHEN 'jp_autos_share_of_us_exports' THEN s.autos_share_pct ELSE s.autos_parts_share_pct END, NULL, NULL,
+  RETURN QUERY
+  WITH c AS (SELECT cl.*, ARRAY(SELECT jsonb_array_elements_text(cl.series -> 'datasets')) AS datasets FROM metrics.claim cl WHERE cl.covered)
+  SELECT c.id, CASE c.id WHEN 'jp_autos_share_of_us_exports' THEN s.autos_share_pct ELSE s.autos_parts_share_pct END, NULL::numeric, NULL::boolean,
          s.dataset, s.classification, s.release_id, s.published_on, s.stage, ARRAY[s.release_id],
          format('%s %s (%s, %s), exports to %s: MOTOR VEHICLES %s trn ¥, PARTS OF MOTOR VEHICLES %s trn ¥, all goods %s trn ¥; shares computed %s%% / %s%% (autos / autos + parts), printed by MOF %s%% / %s%%',
                 s.dataset, s.file_name, coalesce(s.stage, 'stage unknown'), s.published_on, s.partner_name,
@@ -140,11 +141,11 @@ LANGUAGE sql STABLE AS $$
       AND CASE c.id WHEN 'jp_autos_share_of_us_exports' THEN a.autos_share_pct ELSE a.autos_parts_share_pct END IS NOT NULL
     ORDER BY array_position(c.datasets, a.dataset)
     LIMIT 1) s
-  WHERE c.id IN ('jp_autos_share_of_us_exports', 'jp_autos_parts_share_over_third')
-
-  UNION ALL
+  WHERE c.id IN ('jp_autos_share_of_us_exports', 'jp_autos_parts_share_over_third');
   -- Passenger cars exported to a partner: units, or their share of all destinations.
-  SELECT c.id, CASE c.id WHEN 'jp_car_units_to_us' THEN u.units / c.unit_factor ELSE u.share_pct END, NULL, NULL,
+  RETURN QUERY
+  WITH c AS (SELECT cl.*, ARRAY(SELECT jsonb_array_elements_text(cl.series -> 'datasets')) AS datasets FROM metrics.claim cl WHERE cl.covered)
+  SELECT c.id, CASE c.id WHEN 'jp_car_units_to_us' THEN u.units / c.unit_factor ELSE u.share_pct END, NULL::numeric, NULL::boolean,
          u.dataset, u.classification, u.release_id, u.published_on, u.stage, ARRAY[u.release_id],
          format('%s %s (%s lines%s): %s cars to %s of %s to all destinations (%s) = %s%%',
                 u.dataset, u.file_name, u.codes, CASE WHEN u.is_assumption THEN ', HS 8703 taken as passenger cars (an assumption, see ref.commodity_group)' ELSE '' END,
@@ -158,33 +159,35 @@ LANGUAGE sql STABLE AS $$
       AND (c.id = 'jp_car_units_to_us' OR a.share_pct IS NOT NULL)
     ORDER BY array_position(c.datasets, a.dataset)
     LIMIT 1) u
-  WHERE c.id IN ('jp_car_units_to_us', 'jp_car_units_share')
-
-  UNION ALL
+  WHERE c.id IN ('jp_car_units_to_us', 'jp_car_units_share');
   -- US imports of passenger cars from a country, in the pinned series, with its rank.
-  SELECT c.id, v.value_usd / c.unit_factor, CASE WHEN v.rank_is_certain THEN v.rank END, NULL,
+  RETURN QUERY
+  WITH c AS (SELECT cl.*, ARRAY(SELECT jsonb_array_elements_text(cl.series -> 'datasets')) AS datasets FROM metrics.claim cl WHERE cl.covered),
+  -- Read once: the row, its country count and the other series all come from it.
+  cars AS MATERIALIZED (SELECT * FROM metrics.us_car_imports_by_country_at(as_of))
+  SELECT c.id, v.value_usd / c.unit_factor, (CASE WHEN v.rank_is_certain THEN v.rank END)::numeric, NULL::boolean,
          v.dataset, v.classification, v.release_id, v.published_on, v.stage, ARRAY[v.release_id],
          format('%s %s, %s, %s: %s %s bn $, rank %s%s of %s countries loaded, %s%% of all countries (%s bn $)%s',
                 v.dataset, v.file_name, v.series, v.period, v.partner_name, round(v.value_usd / 1e9, 3),
                 v.rank, CASE WHEN v.rank_is_certain THEN '' ELSE ' (not certain: the answer does not list enough countries)' END,
-                (SELECT count(*) FROM metrics.us_car_imports_by_country_at(as_of) k
+                (SELECT count(*) FROM cars k
                  WHERE k.dataset = v.dataset AND k.classification = v.classification AND k.commodity_code = v.commodity_code
                    AND k.period = v.period AND k.partner_kind = 'country'),
                 coalesce(round(v.share_of_world_pct, 1)::text, '?'), coalesce(round(v.world_value_usd / 1e9, 3)::text, '?'),
                 coalesce((SELECT '. Other series: ' || string_agg(format('%s %s bn $', o.series, round(o.value_usd / 1e9, 3)), '; ')
-                          FROM metrics.us_car_imports_by_country_at(as_of) o
+                          FROM cars o
                           WHERE o.partner = v.partner AND o.period = v.period AND o.frequency = v.frequency
                             AND (o.classification, o.commodity_code) IS DISTINCT FROM (v.classification, v.commodity_code)), ''))
   FROM c
-  JOIN metrics.us_car_imports_by_country_at(as_of) v
+  JOIN cars v
     ON v.dataset = c.series ->> 'dataset' AND v.classification = c.series ->> 'classification'
    AND v.commodity_code = c.series ->> 'commodity_code' AND v.partner = c.series ->> 'partner'
    AND v.frequency = 'A' AND v.period = c.period
-  WHERE c.id IN ('us_car_imports_mexico', 'us_car_imports_japan')
-
-  UNION ALL
+  WHERE c.id IN ('us_car_imports_mexico', 'us_car_imports_japan');
   -- The US goods deficit with a partner (minus the balance).
-  SELECT c.id, -b.balance_usd / c.unit_factor, NULL, NULL,
+  RETURN QUERY
+  WITH c AS (SELECT cl.*, ARRAY(SELECT jsonb_array_elements_text(cl.series -> 'datasets')) AS datasets FROM metrics.claim cl WHERE cl.covered)
+  SELECT c.id, -b.balance_usd / c.unit_factor, NULL::numeric, NULL::boolean,
          b.dataset, b.classification, b.release_id, b.published_on, b.stage, ARRAY[b.release_id],
          format('%s %s (published %s): US exports to %s %s bn $, general imports %s bn $, balance %s bn $',
                 b.dataset, b.file_name, b.published_on, b.partner_name, round(b.export_usd / 1e9, 3), round(b.import_usd / 1e9, 3),
@@ -195,13 +198,13 @@ LANGUAGE sql STABLE AS $$
     WHERE g.partner = c.series ->> 'partner' AND g.period = c.period AND g.dataset = ANY (c.datasets) AND g.balance_usd IS NOT NULL
     ORDER BY array_position(c.datasets, g.dataset)
     LIMIT 1) b
-  WHERE c.id = 'us_deficit_with_japan'
-
-  UNION ALL
+  WHERE c.id = 'us_deficit_with_japan';
   -- An article amount converted at the exchange rate of the article's date. Exchange rates are
   -- not revised, so the current fx vintage serves every as_of.
-  SELECT c.id, d.amount, NULL, NULL,
-         d.dataset, NULL, rel.ids[1], rel.published_on, NULL, rel.ids,
+  RETURN QUERY
+  WITH c AS (SELECT cl.*, ARRAY(SELECT jsonb_array_elements_text(cl.series -> 'datasets')) AS datasets FROM metrics.claim cl WHERE cl.covered)
+  SELECT c.id, d.amount, NULL::numeric, NULL::boolean,
+         d.dataset, NULL::text, rel.ids[1], rel.published_on, NULL::text, rel.ids,
          format('%s %s at %s %s per %s (%s, %s, %s) = %s %s',
                 c.input_value, c.input_unit, round(1 / d.rate, 4), c.series ->> 'from', c.series ->> 'to',
                 d.series, d.dataset, d.note, round(d.amount, 4), c.unit)
@@ -216,7 +219,8 @@ LANGUAGE sql STABLE AS $$
     WHERE u.date = d.date_used AND u.currency IN (c.series ->> 'from', c.series ->> 'to')) rel
   WHERE c.id IN ('rice_tariff_usd', 'rice_price_cny') AND d.amount IS NOT NULL
     -- As of a date before the article's date, that day's rate did not exist yet.
-    AND (as_of IS NULL OR c.reference_date <= as_of)
+    AND (as_of IS NULL OR c.reference_date <= as_of);
+END
 $$;
 COMMENT ON FUNCTION metrics.claim_value_trade_at(date) IS 'The value computed for each covered trade and exchange-rate claim, as published on a date (NULL = current). Part of metrics.claim_value_at.';
 
