@@ -492,6 +492,10 @@ LANGUAGE sql STABLE AS $$
                               AND g.code = o.commodity_code AND g.flow IN ('import', 'any')
     WHERE o.dataset = 'census.api' AND o.reporter = 'US' AND o.flow = 'import' AND o.measure = 'value'
       AND o.unit = 'USD' AND o.frequency IN ('A', 'YTD', 'M')
+      -- The same codes once more, as an array: a join cannot reach into observation_at's UNION
+      -- ALL, a condition on a value can, so the few car series are found first and their facts
+      -- through the index (the full Census file loaded: 4.6 s → 0.06 s).
+      AND o.commodity_code = ANY (ARRAY(SELECT g.code FROM ref.commodity_group g WHERE g.group_id = 'passenger_cars' AND g.flow IN ('import', 'any')))
   )
   SELECT c.dataset, c.classification, c.commodity_code, c.commodity_label,
          c.classification || ' ' || c.commodity_code || CASE WHEN c.classification LIKE '%:con' THEN ' (imports for consumption)' ELSE ' (general imports)' END,

@@ -28,7 +28,9 @@ CREATE FUNCTION metrics.claim_value_trade_at(as_of date)
 RETURNS TABLE (claim_id text, computed_value numeric, secondary_computed numeric, flag boolean,
                dataset text, classification text, release_id bigint, published_on date, stage text,
                release_ids bigint[], note text)
-LANGUAGE plpgsql STABLE AS $$
+-- No JIT: a claim's query is small, but its LATERAL calls make the server's estimate large, and
+-- compiling one of them took 2.6 s (on a database holding the full Census file) for 2 rows.
+LANGUAGE plpgsql STABLE SET jit = off AS $$
 BEGIN
   -- Japan's exports in a year (as published by the cited stage), with growth.
   RETURN QUERY

@@ -213,11 +213,13 @@ for (const backend of backends()) {
       expect(out.applied.slice(0, 2)).toEqual(['070_fx_dataset_preference.sql', '071_country_codes.sql']);
       // The same text, columns and comments as the migrations had written, except what this change
       // meant to change: the FX preference read from fx.dataset_preference, the compatibility view of ref,
-      // the claim values planned per claim, the period functions no longer STRICT (092, inlined).
+      // the claim values planned per claim, the car series found first, the period functions no
+      // longer STRICT (092, inlined).
       const newDefs = await definitions(old);
       const changed = [...new Set([...Object.keys(oldDefs), ...Object.keys(newDefs)])].filter((k) => oldDefs[k] !== newDefs[k]).sort();
       expect(changed.filter((k) => !k.includes('ref.country_source_codes'))).toEqual([
-        'function metrics.claim_value_trade_at(date)', 'function trade.period_frequency(integer)', 'function trade.period_text(integer)', 'view fx.daily', 'view fx.rate_annual', 'view fx.rate_monthly', 'view fx.usd_daily', 'view metrics.annual_converted']);
+        'function metrics.claim_value_trade_at(date)', 'function metrics.us_car_imports_by_country_at(date,text)',
+        'function trade.period_frequency(integer)', 'function trade.period_text(integer)', 'view fx.daily', 'view fx.rate_annual', 'view fx.rate_monthly', 'view fx.usd_daily', 'view metrics.annual_converted']);
       expect(out.repeatable).toEqual(listRepeatable()!.map((f) => f.file));
       expect(await old.query(daily)).toEqual(before);
       expect(await old.query(`SELECT iso2 FROM ref.country_code WHERE code_system = 'mof' AND code = '304'`)).toEqual([{ iso2: 'US' }]);
