@@ -50,13 +50,24 @@ COMMENT ON COLUMN trade.observation.file_name IS 'File of that release.';
 -- A vintage is "published at" its release's publication date. A row is visible as of date d
 -- when the release that brought it was published on or before d, and the release that
 -- superseded it (if any) was published after d.
-CREATE FUNCTION trade.observation_as_of(as_of date)
+--
+-- `datasets` (NULL = all): only their partitions are read. The function runs with its owner's
+-- rights and is not inlined, so a caller's conditions cannot reach its scan; without the list a
+-- metric as of a date read the whole history of every dataset (the full-size MOF HS-9 file: 23 s
+-- for the claim check as of a date).
+CREATE FUNCTION trade.observation_as_of(as_of date, datasets text[])
 RETURNS TABLE (dataset text, reporter text, partner text, partner_source_code text, flow text,
                period text, frequency text, classification text, commodity_code text,
                commodity_label text, measure text, value numeric, unit text, source_value text,
                source_unit text, basis text, scope_key text, release_id bigint,
                published_on date, stage text, source_stage text, file_name text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  -- A value, so the plan is made for it and skips the other partitions (an array from a
+  -- subquery in the statement is only a filter: every partition would still be read).
+  ids smallint[] := ARRAY(SELECT x.id FROM trade.dataset x WHERE datasets IS NULL OR x.dataset = ANY (datasets));
+BEGIN
+  RETURN QUERY
   SELECT d.dataset, s.reporter, s.partner, a.partner_source_code, s.flow,
          trade.period_text(f.period), trade.period_frequency(f.period), s.classification, s.commodity_code,
          a.commodity_label, s.measure, f.value, a.unit, f.source_value,
@@ -71,6 +82,19 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   JOIN trade.scope sc ON sc.id = f.scope_id
   WHERE r.published_on <= as_of
     AND (f.valid_to_release IS NULL OR t.published_on > as_of)
+    AND f.dataset_id = ANY (ids);
+END
+$$;
+COMMENT ON FUNCTION trade.observation_as_of(date, text[]) IS 'Trade observations of the named datasets (NULL = all) as published on a date: each value from the newest release published on or before that date. Example: SELECT * FROM trade.observation_as_of(''2025-04-22'', ARRAY[''mof.press'']).';
+
+CREATE FUNCTION trade.observation_as_of(as_of date)
+RETURNS TABLE (dataset text, reporter text, partner text, partner_source_code text, flow text,
+               period text, frequency text, classification text, commodity_code text,
+               commodity_label text, measure text, value numeric, unit text, source_value text,
+               source_unit text, basis text, scope_key text, release_id bigint,
+               published_on date, stage text, source_stage text, file_name text)
+LANGUAGE sql STABLE AS $$
+  SELECT * FROM trade.observation_as_of(as_of, NULL::text[])
 $$;
 COMMENT ON FUNCTION trade.observation_as_of(date) IS 'Trade observations as published on a date: each value from the newest release published on or before that date.';
 

@@ -213,12 +213,18 @@ for (const backend of backends()) {
       expect(out.applied.slice(0, 2)).toEqual(['070_fx_dataset_preference.sql', '071_country_codes.sql']);
       // The same text, columns and comments as the migrations had written, except what this change
       // meant to change: the FX preference read from fx.dataset_preference, the compatibility view of ref,
-      // the claim values planned per claim, the car series found first, the period functions no
-      // longer STRICT (092, inlined).
+      // the claim values planned per claim, the metrics reading only their datasets' partitions
+      // (observation_at, observation_of_stage and observation_as_of take the list) and finding their
+      // series first, the period functions no longer STRICT (092, inlined).
       const newDefs = await definitions(old);
       const changed = [...new Set([...Object.keys(oldDefs), ...Object.keys(newDefs)])].filter((k) => oldDefs[k] !== newDefs[k]).sort();
       expect(changed.filter((k) => !k.includes('ref.country_source_codes'))).toEqual([
-        'function metrics.claim_value_trade_at(date)', 'function metrics.us_car_imports_by_country_at(date,text)',
+        'function metrics.claim_value_trade_at(date)', 'function metrics.jp_car_export_units_at(date,text)',
+        'function metrics.jp_principal_commodity_at(date,text)', 'function metrics.jp_trade_by_partner_at(date,text)',
+        'function metrics.jp_trade_yearly_at(date,text)', 'function metrics.observation_at(date,text)', 'function metrics.observation_at(date,text,text[])',
+        'function metrics.observation_of_stage(date,text)', 'function metrics.observation_of_stage(date,text,text[])',
+        'function metrics.us_car_imports_by_country_at(date,text)', 'function metrics.us_goods_balance_by_partner_at(date,text)',
+        'function trade.observation_as_of(date)', 'function trade.observation_as_of(date,text[])',
         'function trade.period_frequency(integer)', 'function trade.period_text(integer)', 'view fx.daily', 'view fx.rate_annual', 'view fx.rate_monthly', 'view fx.usd_daily', 'view metrics.annual_converted']);
       expect(out.repeatable).toEqual(listRepeatable()!.map((f) => f.file));
       expect(await old.query(daily)).toEqual(before);

@@ -97,6 +97,30 @@ for (const backend of backends()) {
       expect(await q(`SELECT balance_jpy::text AS v, stage FROM metrics.jp_trade_by_partner_at('2025-01-01') WHERE partner = 'US'`)).toEqual([]);
     });
 
+    it('as of a date and pinned to a stage, a list of datasets gives exactly their rows (NULL: all)', async () => {
+      // The metrics name their datasets so that only those partitions are read (the full-size
+      // MOF HS-9 file otherwise made every stage-pinned claim sort 13 million rows).
+      const db = t.db();
+      const a = await release(db, 'mof.press', '2025-01-23', 'preliminary', 'A:2024');
+      await observe(db, a, [{ dataset: 'mof.press', flow: 'export', period: '2024', frequency: 'A', value: '107091' }]);
+      const b = await release(db, 'mof.timeseries', '2025-01-24', 'preliminary', 'd41ma');
+      await observe(db, b, [{ dataset: 'mof.timeseries', flow: 'export', period: '2024-12', frequency: 'M', value: '9911' }]);
+      const c = await release(db, 'census.api', '2025-02-06', null, 'us');
+      await observe(db, c, [{ dataset: 'census.api', reporter: 'US', partner: 'JP', flow: 'import', period: '2024', frequency: 'A', value: '148', unit: 'USD' }]);
+      const rows = (sql: string) => db.query<{ dataset: string; value: string }>(`SELECT dataset, value::text AS value FROM ${sql} ORDER BY 1`);
+      const press = [{ dataset: 'mof.press', value: '107091' }];
+      const mof = [...press, { dataset: 'mof.timeseries', value: '9911' }];
+      expect(await rows(`trade.observation_as_of('2025-03-01', ARRAY['mof.press'])`)).toEqual(press);
+      expect(await rows(`trade.observation_as_of('2025-03-01', ARRAY['mof.press', 'mof.timeseries', 'not.loaded'])`)).toEqual(mof);
+      expect(await rows(`trade.observation_as_of('2025-03-01', NULL)`)).toEqual([...mof, { dataset: 'census.api', value: '148' }].sort((x, y) => x.dataset.localeCompare(y.dataset)));
+      expect(await rows(`trade.observation_as_of('2025-03-01', ARRAY['not.loaded'])`)).toEqual([]);
+      expect(await rows(`trade.observation_as_of('2025-03-01')`)).toEqual(await rows(`trade.observation_as_of('2025-03-01', NULL)`));
+      expect(await rows(`metrics.observation_of_stage(NULL, 'preliminary', ARRAY['mof.timeseries'])`)).toEqual([{ dataset: 'mof.timeseries', value: '9911' }]);
+      expect(await rows(`metrics.observation_of_stage(NULL, 'preliminary')`)).toEqual(mof);
+      expect(await rows(`metrics.observation_at('2025-01-23', NULL, ARRAY['mof.press', 'mof.timeseries'])`)).toEqual(press);
+      expect(await rows(`metrics.observation_at(NULL, NULL, ARRAY['census.api'])`)).toEqual([{ dataset: 'census.api', value: '148' }]);
+    });
+
     it('compares at the article\'s precision: 8.645 trn rounds to 8.65 (differs), 8.6449 to 8.64 (matches)', async () => {
       const db = t.db();
       const check = async (value: string) => {
