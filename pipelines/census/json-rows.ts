@@ -166,7 +166,8 @@ export class JsonRowsTokenizer {
     if (!this.sawAnything) {
       throw new DataError({ dataset: this.opts.dataset, file: this.opts.fileName, line: 1, expected: 'a JSON array of arrays, but the body is empty' });
     }
-    this.fail('end of file', 'the rest of the JSON array (the body ends early: truncated download?)', false);
+    // Inside a cell, the error names it: the download stopped in that column.
+    this.fail('end of file', 'the rest of the JSON array (the body ends early: truncated download?)');
   }
 
   private structural(ch: string): JsonRow | undefined {

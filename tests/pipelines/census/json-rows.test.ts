@@ -74,6 +74,10 @@ describe('readJsonRows (streaming array-of-arrays tokenizer)', () => {
     ['[["A"],["1"]] x', undefined, undefined, 'nothing after'],
     ['[["A"],["1"', 2, undefined, 'truncated'],
     ['[["A"],["1"]', 3, undefined, 'truncated'],
+    // Cut inside a cell: that column is named, also where the cell repeats the row above's.
+    ['[["A","B"],["1","x', 2, '2', 'truncated'],
+    ['[["A","B"],["1","SAME"],["2","SAM', 3, '2', 'truncated'],
+    ['[["A","B"],["1","SAME"],["2","SAME', 3, '2', 'truncated'],
     ['[["A"],["x\ny"]]', 2, '1', 'control characters'],
     ['[["A"],["\\x"]]', 2, '1', 'escape'],
     ['[["A"],["1"],]', 3, undefined, 'another row'],
