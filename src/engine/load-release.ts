@@ -48,8 +48,27 @@ export interface ReleaseOutcome {
   error?: EtlError | Error;
 }
 
-/** default_statistics_target of a load's transaction on PGlite (300 × this many rows sampled per ANALYZE). */
-const PGLITE_LOAD_STATISTICS_TARGET = 10;
+/**
+ * default_statistics_target of a load's transaction (300 × this many rows sampled per ANALYZE):
+ * for its temporary tables everywhere, and on PGlite for every table (analyzeKept).
+ */
+const LOAD_STATISTICS_TARGET = 10;
+
+/**
+ * ANALYZE of a table that outlives the load. On a server with the server's own sample size: the
+ * planner of analysts' queries and of later loads reads these statistics until autovacuum
+ * replaces them. PGlite keeps the load's small sample (it has no autovacuum, and in the wasm
+ * build the default sample's sorting was a tenth of a load).
+ */
+async function analyzeKept(tx: Session, table: string, onServer: boolean): Promise<void> {
+  if (!onServer) {
+    await tx.query(`ANALYZE ${table}`);
+    return;
+  }
+  await tx.query('SET LOCAL default_statistics_target TO DEFAULT');
+  await tx.query(`ANALYZE ${table}`);
+  await tx.query(`SET LOCAL default_statistics_target = ${LOAD_STATISTICS_TARGET}`);
+}
 
 function targetOf(dataset: Dataset<any>): Target<any> {
   return dataset.store ?? (dataset.target === 'fx' ? fxTarget : tradeTarget);
@@ -124,12 +143,13 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   const sql = mergeSql(target);
   const trade = target === tradeTarget;
   const cols = trade ? STAGE_COLUMNS : [...target.keys, ...target.attrs];
-  // PGlite: the load's ANALYZEs sample 3,000 rows, not 30,000. They are there for the planner's
-  // row counts and rough distinct counts (hash join or nested loop), which a small sample gives
-  // as well; in the wasm build the default's sorting of 30,000 sampled values per column was
-  // 0.48 of a 5.4 s Census first load (0.08 s now). A server keeps its default: its autovacuum
-  // re-analyzes the tables after a big load anyway, PGlite has none (docs/performance.md).
-  if (!onServer) await tx.query(`SET LOCAL default_statistics_target = ${PGLITE_LOAD_STATISTICS_TARGET}`);
+  // The load's ANALYZEs of its temporary tables sample 3,000 rows, not 30,000. They are there
+  // for the planner's row counts and rough distinct counts (hash join or nested loop), which a
+  // small sample gives as well: in the wasm build the default's sorting of 30,000 sampled values
+  // per column was 0.48 of a 5.4 s Census first load (0.08 s now); on a server `_stage` alone
+  // was 0.09–0.12 s of a 1.3 s Census revision at 0.1. Tables that outlive the load keep the
+  // server's sample (analyzeKept; docs/performance.md).
+  await tx.query(`SET LOCAL default_statistics_target = ${LOAD_STATISTICS_TARGET}`);
   // A load's statements over millions of staged rows cost enough for the server to JIT-compile
   // them, which took longer than running them: the raw unpivot of a first load at 0.1 about 1 s;
   // a Census revision's comparison (`_chg`) 0.18 s of compiling for 0.68 s of work.
@@ -174,7 +194,7 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
     ? await tx.query<{ any: boolean }>(storeSql.anyCurrent, [datasetId])
     : await tx.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${target.table} WHERE dataset = $1 AND valid_to_release IS NULL) AS any`, [dataset.id]);
   const firstLoad = !current?.any;
-  const direct = firstLoad && !trade ? await loadDirect(tx, dataset, target, origin, facts, releaseId, rows) : undefined;
+  const direct = firstLoad && !trade ? await loadDirect(tx, dataset, target, origin, facts, releaseId, rows, onServer) : undefined;
   if (direct) return direct;
   await tx.query(trade ? storeSql.createStage : sql.createStage);
   let rowsParsed: number;
@@ -236,7 +256,7 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   const rowsUnchanged = rowsParsed - rowsInserted;
   // As after a direct first load: fresh statistics once many rows arrived, or the next merge is
   // planned for a nearly empty table (PGlite has no autovacuum to catch up at all).
-  if (rowsInserted >= 10_000) await tx.query(`ANALYZE ${target.table}`);
+  if (rowsInserted >= 10_000) await analyzeKept(tx, target.table, onServer);
   return finish(tx, releaseId, { rowsParsed, rowsInserted, rowsClosed, rowsUnchanged, publishedOn });
 }
 
@@ -304,8 +324,8 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   // Many new dimension rows: without fresh statistics the planner takes the table for empty and
   // resolves every staged row by an index probe instead of one hash join.
   const analyzeDimensions = async (newSeries: number, newAttrs: number) => {
-    if (newSeries >= 1000) await tx.query('ANALYZE trade.series');
-    if (newAttrs >= 1000) await tx.query('ANALYZE trade.attribute_set');
+    if (newSeries >= 1000) await analyzeKept(tx, 'trade.series', onServer);
+    if (newAttrs >= 1000) await analyzeKept(tx, 'trade.attribute_set', onServer);
   };
   const createThenResolve = async () => {
     await analyzeDimensions(await tx.write(storeSql.newSeries(), [datasetId]), await tx.write(storeSql.newAttrs(), []));
@@ -340,7 +360,7 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
     // tenth of the partition, so a 1 % revision does not pay for one (0.1 s at 1.35 million rows).
     if (n < 10_000) return;
     const [stats] = await tx.query<{ stale: boolean }>(storeSql.statsStale, [part, n]);
-    if (stats?.stale !== false) await tx.query(`ANALYZE ${part}`);
+    if (stats?.stale !== false) await analyzeKept(tx, part, onServer);
   };
   if (firstLoad && !next) {
     await tx.query('SAVEPOINT first_insert');
@@ -441,7 +461,7 @@ function duplicateKey(dataset: Dataset<any>, origin: ReleaseOrigin, dup: Record<
  * loaded release of its scope (the late merge works from the staging table); the caller then
  * parses again through the staging table.
  */
-async function loadDirect(tx: Session, dataset: Dataset<any>, target: Target<any>, origin: ReleaseOrigin, facts: ReleaseFacts, releaseId: number, rows: () => AsyncIterable<CopyValue[]>) {
+async function loadDirect(tx: Session, dataset: Dataset<any>, target: Target<any>, origin: ReleaseOrigin, facts: ReleaseFacts, releaseId: number, rows: () => AsyncIterable<CopyValue[]>, onServer: boolean) {
   const forget = () => { for (const k of Object.keys(facts)) delete (facts as Record<string, unknown>)[k]; };
   const it = rows()[Symbol.asyncIterator]();
   const first = await it.next();
@@ -485,7 +505,7 @@ async function loadDirect(tx: Session, dataset: Dataset<any>, target: Target<any
   // Many rows appeared at once: without fresh statistics the next merge's planner takes the
   // table for nearly empty and picks nested loops over it (measured: a 267,000-observation
   // revision ran for 14 minutes instead of seconds). Autovacuum would catch up, but later.
-  if (rowsParsed >= 10_000) await tx.query(`ANALYZE ${target.table}`);
+  if (rowsParsed >= 10_000) await analyzeKept(tx, target.table, onServer);
   return finish(tx, releaseId, { rowsParsed, rowsInserted: rowsParsed, rowsClosed: 0, rowsUnchanged: 0, publishedOn });
 }
 
