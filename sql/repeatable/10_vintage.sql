@@ -55,7 +55,7 @@ COMMENT ON COLUMN trade.observation.file_name IS 'File of that release.';
 -- rights and is not inlined, so a caller's conditions cannot reach its scan; without the list a
 -- metric as of a date read the whole history of every dataset (the full-size MOF HS-9 file: 23 s
 -- for the claim check as of a date).
-CREATE FUNCTION trade.observation_as_of(as_of date, datasets text[])
+CREATE FUNCTION trade.observation_as_of(as_of date, datasets text[] DEFAULT NULL)
 RETURNS TABLE (dataset text, reporter text, partner text, partner_source_code text, flow text,
                period text, frequency text, classification text, commodity_code text,
                commodity_label text, measure text, value numeric, unit text, source_value text,
@@ -85,18 +85,7 @@ BEGIN
     AND f.dataset_id = ANY (ids);
 END
 $$;
-COMMENT ON FUNCTION trade.observation_as_of(date, text[]) IS 'Trade observations of the named datasets (NULL = all) as published on a date: each value from the newest release published on or before that date. Example: SELECT * FROM trade.observation_as_of(''2025-04-22'', ARRAY[''mof.press'']).';
-
-CREATE FUNCTION trade.observation_as_of(as_of date)
-RETURNS TABLE (dataset text, reporter text, partner text, partner_source_code text, flow text,
-               period text, frequency text, classification text, commodity_code text,
-               commodity_label text, measure text, value numeric, unit text, source_value text,
-               source_unit text, basis text, scope_key text, release_id bigint,
-               published_on date, stage text, source_stage text, file_name text)
-LANGUAGE sql STABLE AS $$
-  SELECT * FROM trade.observation_as_of(as_of, NULL::text[])
-$$;
-COMMENT ON FUNCTION trade.observation_as_of(date) IS 'Trade observations as published on a date: each value from the newest release published on or before that date.';
+COMMENT ON FUNCTION trade.observation_as_of(date, text[]) IS 'Trade observations as published on a date: each value from the newest release published on or before that date; only of the named datasets when given (NULL = all). Example: SELECT * FROM trade.observation_as_of(''2025-04-22'', ARRAY[''mof.press'']).';
 
 CREATE VIEW fx.rate AS
 SELECT h.dataset, h.series, h.base, h.quote, h.frequency, h.period,

@@ -89,7 +89,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('analyst role on the server', ()
     const fns = await q(`SELECT p.oid::regprocedure::text AS fn, p.prosecdef, p.prosrc ~ '\\metl\\.' AS reads_etl,
         has_function_privilege('analyst', p.oid, 'EXECUTE') AS can_execute
       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ANY($1) ORDER BY 1`, [ANALYST_SCHEMAS]);
-    expect(fns.map((f) => f.fn)).toContain('trade.observation_as_of(date)');
+    expect(fns.map((f) => f.fn)).toContain('trade.observation_as_of(date,text[])');
     expect(fns.filter((f) => !f.can_execute).map((f) => f.fn)).toEqual([]);
     expect(fns.filter((f) => f.reads_etl && !f.prosecdef).map((f) => f.fn)).toEqual([]);
   });

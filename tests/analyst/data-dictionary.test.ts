@@ -35,7 +35,7 @@ describe('data dictionary contents', () => {
     const md = renderDictionary(schemas);
     expect(md).toContain('### `trade.observation` (view)');
     expect(md).toContain('| `commodity_code` | text | Commodity code (text); TOTAL for all commodities. |');
-    expect(md).toMatch(/\| `trade\.observation_as_of\(as_of date\)` \| TABLE\(dataset text, .*\| Trade observations as published on a date/);
+    expect(md).toMatch(/\| `trade\.observation_as_of\(as_of date, datasets text\[\]\)` \| TABLE\(dataset text, .*\| Trade observations as published on a date/);
     // Angle brackets in comments survive markdown rendering; pipes do not break tables.
     expect(md).toContain('&lt;scheme&gt;:&lt;code&gt;');
     expect(renderDictionary([{ name: 'x', description: 'a | b', relations: [], functions: [] }])).toContain('a \\| b');
