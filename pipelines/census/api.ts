@@ -1,7 +1,7 @@
 import type { Flow, Measure, Observation, ReleaseFacts, ReleaseInput } from '../../src/core/vocabulary.js';
 import { CENSUS_API } from '../dataset-meta.js';
 import { DataError } from '../../src/core/errors.js';
-import { readNumber } from '../../src/parse/numbers.js';
+import { isDecimal, readNumber } from '../../src/parse/numbers.js';
 import { partnerFromCensusCode } from '../../src/ref/countries.js';
 import { readJsonRowBatches, type JsonRow } from './json-rows.js';
 import { flatten } from '../../src/core/batches.js';
@@ -53,7 +53,6 @@ const MODE: Partial<Record<Prefix, string>> = { AIR: 'air', VES: 'vessel', CNT: 
 const NO_UNIT = new Set(['', '-', 'X']);
 /** A figure of the API is never "not available": every cell is read as a number. */
 const NO_MISSING = { missing: [] as string[] };
-const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 const BREAKDOWNS = ['PORT', 'DISTRICT', 'STATE', 'DF'] as const;
 const UNSUPPORTED_COMMODITY = /^(I_|E_)?(NAICS|SITC|HITECH|USDA)/;
 
@@ -127,7 +126,7 @@ export async function* parseCensusApiBatches(input: ReleaseInput, facts: Release
       if (raw === null || raw === undefined) fail(file, row, m.name, 'null', 'a number as a string (the API never omits a figure)');
       const value = readNumber(raw, NO_MISSING);
       // readNumber gives back the cell itself only when it is already a plain decimal.
-      if (typeof value !== 'string' || (value !== raw && !PLAIN_DECIMAL.test(raw.trim()))) {
+      if (typeof value !== 'string' || (value !== raw && !isDecimal(raw.trim()))) {
         fail(file, row, m.name, raw, m.kind === 'value' ? 'a whole number of dollars as a string of digits' : 'a quantity as a string of digits');
       }
       let unit = 'USD';
