@@ -5,15 +5,20 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** dist/build-stamp.json ({ startedAt, node }), or null when there is no complete build. */
+export function buildStamp() {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(root, 'dist', 'build-stamp.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 /** True when dist/build-stamp.json exists and no source file changed after that build began. */
 export function freshBuild() {
   if (process.env.TRADE_ETL_NO_DIST) return false;
-  let stamp;
-  try {
-    stamp = JSON.parse(fs.readFileSync(path.join(root, 'dist', 'build-stamp.json'), 'utf8')).startedAt;
-  } catch {
-    return false;
-  }
+  const stamp = buildStamp()?.startedAt;
+  if (typeof stamp !== 'number') return false;
   // About 200 stats: a few milliseconds.
   const newer = (dir) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
