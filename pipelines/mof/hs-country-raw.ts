@@ -63,13 +63,13 @@ export function rawPlan({ year, flow, coverage, observations, rows }: { year: st
     CROSS JOIN LATERAL (VALUES ${cells(lid)}) x(lid, period, source_value, value)
     WHERE x.lid IS NOT NULL`;
   const observationsSql = `INSERT INTO _stage (lid, period, source_value, value) ${unpivot('_raw r', (m) => m.lid)}`;
-  // A revision: only the series not in `_same` (c.k0–k2 say which of the row's three), so an
+  // A revision: only the series in `_diff` (c.k0–k2 say which of the row's three), so an
   // unchanged series is never unpivoted; straight into `_k`, keyed through `_lid`.
   const keyedSql = (changedOnly: boolean) => `CREATE TEMP TABLE _k ON COMMIT DROP AS
     SELECT l.series_id, o.period, l.attr_id, l.unit, o.value, o.source_value
     FROM (${changedOnly
     ? unpivot(`(SELECT (l.lid - 1) / 3 AS rn, bool_or(l.lid % 3 = 1) AS k0, bool_or(l.lid % 3 = 2) AS k1, bool_or(l.lid % 3 = 0) AS k2
-          FROM _lid l WHERE NOT EXISTS (SELECT 1 FROM _same m WHERE m.series_id = l.series_id) GROUP BY 1) c
+          FROM _lid l WHERE EXISTS (SELECT 1 FROM _diff d WHERE d.series_id = l.series_id) GROUP BY 1) c
     JOIN _raw r ON r.rn = c.rn`, (m) => `CASE WHEN c.k${m.k} THEN r.rn * 3 + ${m.k + 1} END`)
     : unpivot('_raw r', (m) => m.lid)}) o
     JOIN _lid l ON l.lid = o.lid`;

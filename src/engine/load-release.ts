@@ -196,7 +196,7 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   const firstLoad = !current?.any;
   const direct = firstLoad && !trade ? await loadDirect(tx, dataset, target, origin, facts, releaseId, rows, onServer) : undefined;
   if (direct) return direct;
-  await tx.query(trade ? storeSql.createStage : sql.createStage);
+  for (const statement of trade ? storeSql.createStage : [sql.createStage]) await tx.query(statement);
   let rowsParsed: number;
   let rawPlan: RawPlan | undefined;
   const staged = trade && dataset.stageRaw ? await dataset.stageRaw(input(), facts) : undefined;
@@ -218,7 +218,9 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
     throw new PermanentError(`${dataset.id}: the parser did not determine the scope of ${origin.fileName}; nothing loaded`, { dataset: dataset.id, file: origin.fileName });
   }
   const publishedOn = await recordFacts(tx, releaseId, origin, facts, rowsParsed);
-  await tx.query('ANALYZE _stage');
+  // The partitions of the trade store's `_stage` (storeSql.createStage), each on its own: an
+  // ANALYZE of the parent would sample all of it once more for the parent's statistics.
+  for (const table of trade ? ['_stage_obs (lid)', '_stage_def'] : ['_stage']) await tx.query(`ANALYZE ${table}`);
   // A release older than the newest one loaded for its scope (a backfill fetching an old stage
   // after a newer one) joins the history at its own publication date; current values stay.
   const next = await nextOfScope(tx, releaseId);
@@ -350,7 +352,7 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   }
   // The raw unpivot joins `_lid` three times per raw row: unanalyzed, the planner guesses
   // billions of rows, picks merge joins and JIT-compiles them (measured: 12 s instead of 3 s).
-  // A merge joins it to the staged rows for `_sfp` and `_k`: unanalyzed, the planner took half
+  // A merge aggregates it (`_diff`) and joins it to the staged rows (`_k`): unanalyzed, the planner took half
   // its rows and hashed all 2.8 million staged observations of a Census revision instead of the
   // 27,000 changed series' local ids (`_k` 1.06 → 0.76 s).
   if (raw || !firstLoad) await tx.query('ANALYZE _lid');
@@ -392,13 +394,8 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   }
   // Series whose fingerprint is unchanged are left out of the row-by-row comparison (a late
   // release compares everything).
-  await tx.query(storeSql.stagedFingerprints(raw !== undefined));
-  if (next) {
-    await tx.query(storeSql.noSameSeries);
-  } else {
-    await tx.query(storeSql.sameSeries, [scopeId]);
-    await tx.query('ANALYZE _same');
-  }
+  await tx.query(storeSql.diffSeries(next !== undefined), next ? undefined : [scopeId]);
+  await tx.query('ANALYZE _diff');
   // Raw rows are unpivoted straight into `_k`: only the series the merge compares (all of them
   // for a late release).
   await tx.query(raw ? raw.keyedSql(!next) : storeSql.keyed);

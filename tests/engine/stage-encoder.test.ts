@@ -1,12 +1,13 @@
 /**
  * StageEncoder writes the staging table's COPY text directly; it must say exactly what the
- * general path (tradeTarget.toCopy → stageRow → StageDictionary → csvLine) says, and refuse
- * the same observations with the same reasons.
+ * general path (tradeTarget.toCopy → stageRow) says — every observation once, under a lid whose
+ * one definition line carries its keys and the fingerprint of its observations — and refuse the
+ * same observations with the same reasons.
  */
+import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { csvLine } from '../../src/db/connect.js';
 import { tradeTarget } from '../../src/engine/targets.js';
-import { hash32, periodCode, StageDictionary, StageEncoder, stageRow } from '../../src/engine/observation-store.js';
+import { hash32, periodCode, StageEncoder, stageRow, STAGE_COLUMNS } from '../../src/engine/observation-store.js';
 import type { Observation } from '../../src/core/vocabulary.js';
 
 const base: Observation = {
@@ -14,19 +15,41 @@ const base: Observation = {
   commodityCode: '870323929', commodityLabel: null, measure: 'value', value: '1000', unit: 'JPY', sourceValue: '1', sourceUnit: 'thousand yen', basis: 'FOB',
 };
 
-/** The COPY text of the general path. */
-function general(obs: Observation[]): string {
-  const dict = new StageDictionary();
-  let s = '';
-  for (const o of obs) {
-    const c = tradeTarget.toCopy(o) as string[];
-    for (const r of dict.rows(stageRow(c) as string[])) s += csvLine(r);
+/** The encoder's COPY text as rows of STAGE_COLUMNS (CSV: an empty field is NULL, "" an empty string). */
+function stageRows(text: string): Record<string, string | null>[] {
+  const rows = Papa.parse<string[]>(text.replace(/\n$/, ''), { delimiter: ',', newline: '\n', quoteChar: '"' }).data;
+  // papaparse does not tell "" from an empty field: look at the raw line for the one text column that can be empty.
+  const lines = text.replace(/\n$/, '').split('\n');
+  return rows.map((r, i) => Object.fromEntries(STAGE_COLUMNS.map((c, j) => {
+    const v = r[j]!;
+    if (v !== '') return [c, v];
+    return [c, c === 'source_value' && /^\d+,\d+,[^,]*,"",/.test(lines[i]!) ? '' : null];
+  })));
+}
+
+/** Each definition's fingerprint, and the observations with their lid's keys, in order. */
+function decode(text: string) {
+  const rows = stageRows(text);
+  const defs = new Map<string, { skey: string; akey: string; fp: number[] }>();
+  for (const r of rows.filter((x) => x.skey !== null)) {
+    expect(defs.has(r.lid!), `lid ${r.lid} defined once`).toBe(false);
+    defs.set(r.lid!, { skey: r.skey!, akey: r.akey!, fp: [Number(r.fp1), Number(r.fp2), Number(r.fpn)] });
   }
-  return s;
+  const obs = rows.filter((x) => x.skey === null).map((r) => {
+    const d = defs.get(r.lid!);
+    expect(d, `lid ${r.lid} has a definition`).toBeDefined();
+    return { lid: r.lid!, row: [d!.skey, d!.akey, r.period, r.value, r.source_value] };
+  });
+  return { defs, obs };
+}
+
+/** A series' fingerprint: the sum over its lids' definitions. */
+function fingerprint(text: string): number[] {
+  return [...decode(text).defs.values()].reduce((a, d) => a.map((v, i) => v + d.fp[i]!), [0, 0, 0]);
 }
 
 describe('StageEncoder', () => {
-  it('writes the same COPY text as toCopy + stageRow + StageDictionary + csvLine, keys defined once', () => {
+  it('writes every observation as toCopy + stageRow say, under lids defined once with their keys and fingerprints', () => {
     const obs: Observation[] = [];
     for (const partner of ['US', 'CN']) {
       for (let m = 1; m <= 12; m++) {
@@ -39,22 +62,48 @@ describe('StageEncoder', () => {
     obs.push({ ...base, sourceValue: '' });
     const enc = new StageEncoder();
     const text = obs.map((o) => enc.line(o)).join('') + enc.end();
-    const lines = text.split('\n').filter((l) => l !== '');
-    const fingerprints = lines.filter((l) => /^\d+,,,,,,\d+,\d+,\d+$/.test(l));
-    // Without the fingerprint parts and their three columns: the general path's text.
-    expect(lines.filter((l) => !fingerprints.includes(l)).map((l) => `${l.replace(/,,,$/, '')}\n`).join('')).toBe(general(obs));
+    const { defs, obs: staged } = decode(text);
+    expect(staged.map((x) => x.row)).toEqual(obs.map((o) => stageRow(tradeTarget.toCopy(o) as string[])));
     expect(enc.observations).toBe(obs.length);
-    expect(lines.filter((l) => /^\d+,,,,[^,]/.test(l))).toHaveLength(6);
-    // Every observation is counted in exactly one fingerprint part.
-    expect(fingerprints.reduce((n, l) => n + Number(l.split(',')[8]), 0)).toBe(obs.length);
+    // Six key sets (two partners × quantity, value, value with a label), the last observation's
+    // the first one's again: six lids.
+    expect(defs.size).toBe(6);
+    // Each definition's fingerprint is that of exactly its lid's observations.
+    for (const [lid, d] of defs) {
+      const mine = obs.filter((_, i) => staged[i]!.lid === lid).map((o) => `${periodCode(o.frequency, o.period)}\x1f${o.value}\x1f${o.unit}`);
+      expect(d.fp).toEqual([mine.reduce((s, x) => s + hash32(x, 0x811c9dc5, 0x01000193), 0), mine.reduce((s, x) => s + hash32(x, 0x5bd1e995, 0x27d4eb2d), 0), mine.length]);
+    }
+  });
+
+  it('keeps a lid for a key set met again after others, and starts new lids when it makes room (bounded memory)', () => {
+    const enc = new StageEncoder();
+    const partners = Array.from({ length: 5000 }, (_, i) => `P${i}`);
+    // Twelve months of 5,000 series, month by month: each series comes back after 4,999 others.
+    const obs: Observation[] = Array.from({ length: 12 }, (_, m) => partners.map((partner) => ({ ...base, partner, period: `2024-${String(m + 1).padStart(2, '0')}`, value: String(m) }))).flat();
+    // And two daily series between the first month's: in use whenever the encoder makes room.
+    const day = (i: number) => new Date(Date.UTC(2010, 0, 1 + i)).toISOString().slice(0, 10);
+    for (let i = partners.length - 1; i >= 0; i--) {
+      obs.splice(i + 1, 0, ...['D1', 'D2'].map((partner) => ({ ...base, partner, frequency: 'D' as const, period: day(i), value: String(i) })));
+    }
+    let text = '';
+    for (const o of obs) text += enc.line(o);
+    text += enc.end();
+    const { defs, obs: staged } = decode(text);
+    expect(staged.map((x) => x.row)).toEqual(obs.map((o) => stageRow(tradeTarget.toCopy(o) as string[])));
+    // More lids than series (the encoder holds 4,096), and each series' fingerprint summed over
+    // its lids is that of all its observations.
+    expect(defs.size).toBeGreaterThan(5000);
+    const bySeries = new Map<string, number[]>();
+    for (const d of defs.values()) bySeries.set(d.skey, (bySeries.get(d.skey) ?? [0, 0, 0]).map((v, i) => v + d.fp[i]!));
+    expect(bySeries.size).toBe(5002);
+    const one = (p: string) => { const e = new StageEncoder(); return fingerprint(obs.filter((o) => o.partner === p).map((o) => e.line(o)).join('') + e.end()); };
+    for (const p of ['P0', 'P4095', 'P4999', 'D1', 'D2']) expect(bySeries.get(`JP\x1f${p}\x1fexport\x1fhs9\x1f870323929\x1fvalue`)).toEqual(one(p));
   });
 
   it('gives a series the same fingerprint whatever the order of its observations, and another one when a value or unit changes', () => {
     const fp = (obs: Observation[]) => {
       const enc = new StageEncoder();
-      const text = obs.map((o) => enc.line(o)).join('') + enc.end();
-      const parts = text.split('\n').filter((l) => /^\d+,,,,,,/.test(l)).map((l) => l.split(',').slice(6).map(Number));
-      return parts.reduce((a, p) => a.map((v, i) => v + p[i]!), [0, 0, 0]);
+      return fingerprint(obs.map((o) => enc.line(o)).join('') + enc.end());
     };
     const months = Array.from({ length: 12 }, (_, i) => ({ ...base, period: `2024-${String(i + 1).padStart(2, '0')}`, value: `${i + 1}000` }));
     expect(fp([...months].reverse())).toEqual(fp(months));
@@ -84,7 +133,7 @@ describe('StageEncoder', () => {
     ];
     const enc = new StageEncoder();
     const text = obs.map((o) => enc.line(o)).join('') + enc.end();
-    const part = text.split('\n').find((l) => /^\d+,,,,,,/.test(l))!.split(',').slice(6).map(Number);
+    const part = fingerprint(text);
     const strings = obs.map((o) => `${periodCode(o.frequency, o.period)}\x1f${o.value}\x1f${o.unit}`);
     expect(part).toEqual([
       strings.reduce((s, x) => s + hash32(x, 0x811c9dc5, 0x01000193), 0),
