@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildStamp, freshBuild } from '../bin/fresh-build.js';
+import { upToDate } from '../bin/fresh-build.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -24,6 +24,7 @@ if (!fs.existsSync(tsc)) {
   process.stderr.write('build: typescript is not installed; trade-etl will run its sources through tsx\n');
   process.exit(optional ? 0 : 1);
 }
+// `prepare` (npm ci, and npm's install of the project into its npx cache) keeps a current build.
 if (optional && upToDate()) {
   process.stderr.write('build: dist/ is up to date\n');
   process.exit(0);
@@ -41,22 +42,6 @@ await pgliteTemplate();
 // The start time, not the end: a source saved during the build counts as newer.
 fs.writeFileSync(path.join(dist, 'build-stamp.json'), `${JSON.stringify({ startedAt: started, node: process.version })}\n`);
 process.stderr.write(`build: dist/ written in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-
-/**
- * Whether `prepare` may keep the build that is there. It runs again when nothing changed: the
- * first `npx trade-etl` in a clone does not find the project's own bin in node_modules/.bin, so
- * npm installs the project into its npx cache as a `file:` package — which runs `prepare`. That
- * rebuild made the quick start's first run 7 s slower and raised its peak RSS from about 290 to
- * 385 MB (the compiler's). Kept only when the same Node built it after the last change to the
- * sources, the installed packages (npm writes node_modules/.package-lock.json on every install;
- * the bundle holds some of them) and this script.
- */
-function upToDate() {
-  const stamp = buildStamp();
-  if (!stamp || stamp.node !== process.version || !freshBuild()) return false;
-  return ['package.json', 'package-lock.json', path.join('node_modules', '.package-lock.json'), path.join('scripts', 'build.js')]
-    .every((f) => (fs.statSync(path.join(root, f), { throwIfNoEntry: false })?.mtimeMs ?? Infinity) <= stamp.startedAt);
-}
 
 /**
  * dist/src/cli/main.js and everything it imports, as chunks in dist/bundle/. Left out: packages
