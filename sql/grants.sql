@@ -24,6 +24,11 @@ BEGIN
 END
 $$;
 GRANT USAGE ON SCHEMA ref, trade, fx, metrics TO analyst;
+-- A load creating a dataset's partition in another process (etl.trade_dataset_id) updates the
+-- catalog rows this GRANT rewrites, and one of the two then failed with "tuple concurrently
+-- updated" (two `refresh` started at once, tests/ops/refresh-twice.test.ts). Creating a
+-- partition locks the parent table; so does this, and whichever comes second waits.
+LOCK TABLE trade.observation_fact IN SHARE UPDATE EXCLUSIVE MODE;
 GRANT SELECT ON ALL TABLES IN SCHEMA ref, trade, fx, metrics TO analyst;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ref, trade, fx, metrics TO analyst;
 -- Objects a later migration creates (as the role that runs migrate) are readable at once, even

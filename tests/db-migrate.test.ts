@@ -52,5 +52,36 @@ for (const backend of backends()) {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     });
+
+    it.skipIf(backend !== 'postgres')('grants re-applied while another session creates a dataset\'s partition: both go through, in either order', async () => {
+      // Two commands started at once (tests/ops/refresh-twice.test.ts): one re-applies the grants
+      // at the end of its migrate while the other's first load creates a partition. Whichever
+      // committed second failed with "tuple concurrently updated"; grants.sql now locks the
+      // parent table as creating a partition does, so the second waits instead.
+      const { default: pg } = await import('pg');
+      const grants = fs.readFileSync(path.join(SQL_DIR, 'grants.sql'), 'utf8');
+      const [a, b] = [new pg.Client({ connectionString: t.url() }), new pg.Client({ connectionString: t.url() })];
+      await Promise.all([a.connect(), b.connect()]);
+      const settle = () => new Promise((r) => setTimeout(r, 300));
+      try {
+        await a.query('BEGIN');
+        await a.query(grants);
+        const made = b.query(`SELECT etl.trade_dataset_id('race.grants_first') AS id`);
+        await settle();
+        await a.query('COMMIT');
+        expect((await made).rows).toHaveLength(1);
+
+        await b.query('BEGIN');
+        await b.query(`SELECT etl.trade_dataset_id('race.partition_first')`);
+        const granted = a.query(grants);
+        await settle();
+        await b.query('COMMIT');
+        await expect(granted).resolves.toBeDefined();
+        const parts = await t.db().query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_class WHERE relname IN ('observation_fact_race_grants_first', 'observation_fact_race_partition_first')`);
+        expect(parts).toEqual([{ n: 2 }]);
+      } finally {
+        await Promise.all([a.end(), b.end()]);
+      }
+    });
   });
 }
