@@ -352,9 +352,9 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
   }
   // The raw unpivot joins `_lid` three times per raw row: unanalyzed, the planner guesses
   // billions of rows, picks merge joins and JIT-compiles them (measured: 12 s instead of 3 s).
-  // A merge aggregates it (`_diff`) and joins it to the staged rows (`_k`): unanalyzed, the planner took half
-  // its rows and hashed all 2.8 million staged observations of a Census revision instead of the
-  // 27,000 changed series' local ids (`_k` 1.06 → 0.76 s).
+  // A merge aggregates it (`_diff`) and joins it to the staged rows (`_k`): unanalyzed, the
+  // planner took half its rows and hashed all 2.8 million staged observations of a Census
+  // revision instead of the 27,000 changed series' local ids (`_k` 1.06 → 0.76 s).
   if (raw || !firstLoad) await tx.query('ANALYZE _lid');
   const analyzeIfBig = async (n: number) => {
     // Fresh statistics once many rows arrived, or the next merge is planned for a nearly empty

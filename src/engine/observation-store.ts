@@ -8,10 +8,11 @@
  * StageEncoder lines → newSeries, newAttrs → lids (`_lid`: local ids to series and attributes,
  * with their fingerprints) → diffSeries (`_diff`: series whose fingerprint is not the stored
  * one of the scope; the others are left out from here on) → keyed (`_k`: one narrow row per
- * staged observation of those series) → duplicates → compared (`_cmp`) → changes (`_chg`: only the rows that need a write, vanished
- * ones included) → closeChanged → closeVanished (current rows of the scope the release no longer
- * carries) → rescope → insert → dropVanishedFingerprints, saveFingerprints. A first load skips
- * the comparison: firstInsert, saveFirstFingerprints. (sql/080_series_fingerprint.sql)
+ * staged observation of those series) → duplicates → compared (`_cmp`) → changes (`_chg`:
+ * only the rows that need a write, vanished ones included) → closeChanged → closeVanished
+ * (current rows of the scope the release no longer carries) → rescope → insert →
+ * dropVanishedFingerprints, saveFingerprints. A first load skips the comparison: firstInsert,
+ * saveFirstFingerprints. (sql/080_series_fingerprint.sql)
  */
 
 import type { Observation } from '../core/vocabulary.js';
@@ -356,7 +357,7 @@ export const storeSql = {
     SELECT $1::smallint, split_part(n.k, chr(31), 1), split_part(n.k, chr(31), 2), split_part(n.k, chr(31), 3),
            split_part(n.k, chr(31), 4), split_part(n.k, chr(31), 5), split_part(n.k, chr(31), 6), n.k
     FROM (SELECT s.skey AS k FROM ${missing ? MISSING('series_id') : '_stage_def s'}
-          WHERE s.skey IS NOT NULL AND NOT EXISTS (SELECT 1 FROM trade.series x WHERE x.dataset_id = $1 AND x.key = s.skey)
+          WHERE NOT EXISTS (SELECT 1 FROM trade.series x WHERE x.dataset_id = $1 AND x.key = s.skey)
           GROUP BY s.skey ORDER BY min(s.lid)) n`,
   /** Attribute sets of the staged rows not known yet. */
   newAttrs: (missing = false) => `INSERT INTO trade.attribute_set (partner_source_code, commodity_label, unit, source_unit, basis, key)
