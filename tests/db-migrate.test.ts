@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,6 +52,45 @@ for (const backend of backends()) {
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    it('re-applies sql/grants.sql only when it changed, the schema changed or the role is gone; `trade-etl migrate` always', async () => {
+      const db = t.db();
+      const canRead = async () => (await db.query<{ ok: boolean }>(`SELECT has_table_privilege('analyst', 'trade.series', 'SELECT') AS ok`))[0]!.ok;
+      // A grant revoked by hand stays revoked while grants.sql is current: nothing re-applies it.
+      await db.query('REVOKE SELECT ON trade.series FROM analyst');
+      expect((await migrate(db)).rolesCreated).toBe(true);
+      expect(await canRead()).toBe(false);
+      // `trade-etl migrate` re-applies it whatever the record says (doctor points there).
+      await migrate(db, undefined, { grants: 'always' });
+      expect(await canRead()).toBe(true);
+      // A changed grants.sql is applied by the next command's migrate, and recorded.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'grants-'));
+      try {
+        for (const f of fs.readdirSync(SQL_DIR)) if (f.endsWith('.sql')) fs.copyFileSync(path.join(SQL_DIR, f), path.join(dir, f));
+        fs.appendFileSync(path.join(dir, 'grants.sql'), '\n-- a changed file\n');
+        await db.query('REVOKE SELECT ON trade.series FROM analyst');
+        await migrate(db, dir);
+        expect(await canRead()).toBe(true);
+        const [row] = await db.query<{ checksum: string }>('SELECT checksum FROM etl.schema_grants');
+        expect(row!.checksum).toBe(crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, 'grants.sql'))).digest('hex'));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      // Back to the real file: not the one recorded, so applied again.
+      await db.query('REVOKE SELECT ON trade.series FROM analyst');
+      await migrate(db);
+      expect(await canRead()).toBe(true);
+    });
+
+    // The server's analyst role is shared by the other test files running at the same time.
+    it.skipIf(backend !== 'pglite')('re-creates the analyst role when it is gone, though grants.sql is current', async () => {
+      const db = t.db();
+      await db.query('DROP OWNED BY analyst');
+      await db.query('DROP ROLE analyst');
+      await migrate(db);
+      const [r] = await db.query<{ ok: boolean }>(`SELECT has_table_privilege('analyst', 'trade.series', 'SELECT') AS ok`);
+      expect(r!.ok).toBe(true);
     });
 
     it.skipIf(backend !== 'postgres')('grants re-applied while another session creates a dataset\'s partition: both go through, in either order', async () => {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { open, printable, UsageError, EXIT } from './common.js';
 import { datasetById } from '../engine/registry.js';
 import { storeFile } from '../fetch/raw-store.js';
+import { loadConfig } from '../core/config.js';
 import { loadRelease } from '../engine/load-release.js';
 import { startRun, finishRun, failRun } from '../engine/runs.js';
 import { InterruptedError } from '../core/errors.js';
@@ -25,11 +26,16 @@ export function register(program: Command): void {
       const shown = printable(name);
       // SIGTERM/SIGINT: the merge in progress rolls back at its next statement; the run is recorded.
       const stop = stopOnSignals();
-      const ctx = await open({ signal: stop.signal });
+      // The file is hashed (and copied into the raw store) while the database opens; a failure
+      // is reported after the run is recorded, as before.
+      const config = loadConfig();
+      const stored = storeFile(config.dataDir, file);
+      stored.catch(() => {});
+      const ctx = await open({ signal: stop.signal, config });
       ctx.logger.info({ file: shown, dataset: dataset.id }, 'loading');
       try {
         ctx.runId = await startRun(ctx.db, 'load', { file: name, dataset: dataset.id }, 'manual');
-        const raw = await storeFile(ctx.config.dataDir, file);
+        const raw = await stored;
         if (stop.received()) throw new InterruptedError(stop.received()!, `stopped before the load of ${shown} began; nothing was loaded (run ${ctx.runId} recorded as failed)`);
         ctx.logger.info({ file: shown, dataset: dataset.id, sha256: raw.sha256, bytes: raw.bytes }, 'stored; merging');
         const out = await loadRelease(ctx, dataset, raw, { fileName: name, hints: publishedOn ? { publishedOn } : undefined, allowShrink: opts.allowShrink });

@@ -8,7 +8,8 @@ export function register(program: Command): void {
     .action(async () => {
       const ctx = await open({ migrate: false });
       try {
-        const r = await migrate(ctx.db);
+        // Always re-applies grants.sql: the way to restore grants changed by hand (doctor says so).
+        const r = await migrate(ctx.db, undefined, { grants: 'always' });
         process.stdout.write(r.applied.length
           ? `applied ${r.applied.length} migration(s) to ${ctx.db.describe()}: ${r.applied.join(', ')}\n`
           : `${ctx.db.describe()} is up to date (migration level ${r.level})\n`);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
+import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 // Only types at the top: each backend's driver (and Kysely) is imported when first needed, so a
@@ -9,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Database } from './etl-schema.js';
+import { traceSql } from './sql-trace.js';
 import { seedFromTemplate } from './pglite-template.js';
 import type { PGlite } from '@electric-sql/pglite';
 import { redactSecrets, type Config } from '../core/config.js';
@@ -130,10 +132,13 @@ function pgSession(client: pg.PoolClient | pg.Client, copyFrom: typeof import('p
   /** One statement: its rows for query, its row count for write. */
   const send = async (sql: string, params: unknown[]) => {
     guard();
+    const t = performance.now();
     try {
       return await client.query(sql, redactParams(params, config) as unknown[]);
     } catch (err) {
       throw asConnectionLost(err, where);
+    } finally {
+      traceSql(sql, t);
     }
   };
   return {
@@ -164,11 +169,13 @@ function pgSession(client: pg.PoolClient | pg.Client, copyFrom: typeof import('p
         }
         if (buf) yield buf;
       }
+      const t = performance.now();
       try {
         await pipeline(Readable.from(lines()), stream);
       } catch (err) {
         throw asConnectionLost(err, where);
       }
+      traceSql(`COPY ${table} FROM STDIN`, t);
       return n;
     },
     async copyInText(table, columns, chunks) {
@@ -177,11 +184,13 @@ function pgSession(client: pg.PoolClient | pg.Client, copyFrom: typeof import('p
       async function* guarded() {
         for await (const c of chunks) { guard(); yield c; }
       }
+      const t = performance.now();
       try {
         await pipeline(Readable.from(guarded()), stream);
       } catch (err) {
         throw asConnectionLost(err, where);
       }
+      traceSql(`COPY ${table} FROM STDIN`, t);
     },
   };
 }
@@ -367,10 +376,13 @@ function pgliteSession(q: PgliteQueryable, onError: (err: unknown) => unknown, g
     // load that parses while it copies reads the file, which gives the signal its turn).
     if (guard !== noGuard) await new Promise((r) => setImmediate(r));
     guard();
+    const t = performance.now();
     try {
       return await q.query<T>(sql, params as unknown[]);
     } catch (err) {
       throw onError(err);
+    } finally {
+      traceSql(sql, t);
     }
   };
   return {
@@ -389,6 +401,7 @@ function pgliteSession(q: PgliteQueryable, onError: (err: unknown) => unknown, g
       }
     },
     async copyIn(table, columns, rows) {
+      const t = performance.now();
       const out = blobCopy(table, columns);
       let n = 0;
       for await (const row of rows) {
@@ -397,9 +410,11 @@ function pgliteSession(q: PgliteQueryable, onError: (err: unknown) => unknown, g
         n++;
       }
       await out.end();
+      traceSql(`COPY ${table} FROM '/dev/blob' (in pieces)`, t);
       return n;
     },
     async copyInText(table, columns, chunks) {
+      const t = performance.now();
       const out = blobCopy(table, columns);
       // Chunks are whole lines, so a flush between chunks never splits a line.
       for await (const text of chunks) {
@@ -407,6 +422,7 @@ function pgliteSession(q: PgliteQueryable, onError: (err: unknown) => unknown, g
         if (flushing) await flushing;
       }
       await out.end();
+      traceSql(`COPY ${table} FROM '/dev/blob' (in pieces)`, t);
     },
   };
 }
@@ -460,8 +476,10 @@ export function pgliteDb(pglite: PGlite, where: string, onClose?: () => Promise<
     },
     pglite,
     async query(sql, params = []) {
+      const t = performance.now();
       try {
         const r = await pglite.query(sql, params as unknown[]);
+        traceSql(sql, t);
         return r.rows as any[];
       } catch (err) {
         throw onError(err);
@@ -514,8 +532,9 @@ async function connectPglite(config: Config): Promise<Db> {
   const release = acquireDirLock(config.dataDir);
   // A new database: a copy of the build's freshly initialized one, not PGlite's initdb here.
   seedFromTemplate(dir);
-  favourSize();
+  tuneForPglite();
   let pglite: PGlite;
+  const opening = performance.now();
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     pglite = await PGlite.create(dir, { startParams: pgliteStartParams(PGlite.defaultStartParams, config) });
@@ -526,23 +545,37 @@ async function connectPglite(config: Config): Promise<Db> {
     const why = (err as Error)?.message || (err as NodeJS.ErrnoException)?.code || String(err);
     throw new PermanentError(`cannot open the embedded database in ${dir}: ${why}`, { dataDir: dir });
   }
+  traceSql(`PGlite opened ${dir}`, opening);
   return pgliteDb(pglite, `embedded PGlite in ${dir}`, async () => {
+    const closing = performance.now();
     await pglite.close();
+    traceSql('PGlite closed', closing);
     release();
   }, dir);
 }
 
 /**
- * Tells V8 to favour a small heap, before PGlite opens: PGlite's database lives in this process
- * (about 190 MB once open), and V8 otherwise lets a streaming load's short-lived garbage pile up
- * to ~150 MB before a full collection — a Census load at 0.1 peaked at 457 MB, 283 MB with this.
- * A heuristic, unlike --max-old-space-size, so a genuinely large working set cannot crash the
- * command; honoured when set at run time. On a server the process holds no database and has room:
- * without it the full Census file loads 10 % faster (the parser's garbage collection) at 190
- * instead of 110–130 MB (docs/performance.md).
+ * V8 settings for a process that holds PGlite, set before PGlite compiles its WebAssembly (flags
+ * read when code is compiled are honoured at run time).
+ * - A small heap (`--optimize-for-size`): PGlite's database lives in this process (about 190 MB
+ *   once open), and V8 otherwise lets a streaming load's short-lived garbage pile up to ~150 MB
+ *   before a full collection — a Census load at 0.1 peaked at 457 MB, 283 MB with this. A
+ *   heuristic, unlike --max-old-space-size, so a genuinely large working set cannot crash the
+ *   command. On a server the process holds no database and has room: without it the full Census
+ *   file loads 10 % faster (the parser's garbage collection) at 190 instead of 110–130 MB.
+ * - Postgres's WebAssembly compiled once, by the baseline compiler (`--liftoff-only`). Otherwise
+ *   V8 recompiles each function that has run for a budget of work with its optimizing compiler,
+ *   on other threads, and a process waits for those compilations before it exits. Even at ten
+ *   times the default budget (bin/trade-etl.js set that before), Postgres's start-up set enough
+ *   of them off to hold 70–90 MB (glibc arenas of the compile threads) and one of this machine's
+ *   two cores. Measured
+ *   side by side at 0.1 (docs/performance.md, "ninth pass"): peak RSS of a load 250–290 → 180–200
+ *   MB, the demo 274–332 → 220–230 MB, an unchanged reload 1.3–2.7 → 1.0–1.1 s, and loads no
+ *   slower (MOF first loads 15–22 s either way, revisions 5.6–6.0 s against 6.9–7.5 s).
  */
-function favourSize(): void {
+function tuneForPglite(): void {
   v8.setFlagsFromString('--optimize-for-size');
+  v8.setFlagsFromString('--liftoff-only');
 }
 
 /**

@@ -42,16 +42,20 @@ export interface MigrateResult {
   grantsSkipped?: string;
 }
 
-/** Options of migrate(): `upTo` stops after that migration number (to build a database at an older level, e.g. in tests). */
-export interface MigrateOptions { upTo?: number }
+/**
+ * Options of migrate(): `upTo` stops after that migration number (to build a database at an older
+ * level, e.g. in tests); `grants: 'always'` re-applies sql/grants.sql even when it is current
+ * (`trade-etl migrate`).
+ */
+export interface MigrateOptions { upTo?: number; grants?: 'always' }
 
 const MIGRATE_LOCK = { text: 'trade-etl:migrate' };
 
 /**
  * Applies pending migrations, each in its own transaction, then the repeatable SQL of
  * sql/repeatable/ (views and functions, re-applied when they or the migrations changed: see
- * applyRepeatable), then (re)applies the grants of sql/grants.sql, which are idempotent. Running it
- * twice changes nothing.
+ * applyRepeatable), then the grants of sql/grants.sql, which are idempotent, when this changed the
+ * schema or they are not current (see applyGrants). Running it twice changes nothing.
  * @example const { applied } = await migrate(db);
  */
 export async function migrate(db: Db, dir = SQL_DIR, opts: MigrateOptions = {}): Promise<MigrateResult> {
@@ -106,7 +110,9 @@ async function migrateLocked(db: Db, dir: string, opts: MigrateOptions): Promise
   const recorded = new Map([...done].map(([v, r]) => [v, r.checksum] as const));
   for (const m of wanted) recorded.set(m.version, m.checksum);
   const repeatable = partial ? [] : await applyRepeatable(db, dir, [...recorded].sort((a, b) => a[0] - b[0]));
-  const grants = partial ? { applied: false, skipped: 'the database was migrated only up to an older level; grants.sql is for the latest' } : await applyGrants(db, dir);
+  const schemaChanged = applied.length > 0 || repeatable.length > 0;
+  const grants = partial ? { applied: false, skipped: 'the database was migrated only up to an older level; grants.sql is for the latest' }
+    : await applyGrants(db, dir, opts.grants === 'always' || schemaChanged);
   const level = Math.max(0, ...[...done.keys()], ...wanted.map((m) => m.version));
   return { applied, repeatable, level, rolesCreated: grants.applied, grantsSkipped: grants.skipped };
 }
@@ -306,16 +312,34 @@ function pgDetail(err: unknown): string | undefined {
 }
 
 /**
- * The analyst role and its read-only grants. Re-run after every migrate so that views added by
- * later migrations are covered. Where the backend refuses roles, the database still works.
+ * The analyst role and its read-only grants. Applied when this migrate changed the schema (`force`),
+ * when grants.sql is not the one etl.schema_grants records, or when the role is gone (a server's
+ * roles are the server's: someone may drop it). Otherwise it is current, and the command saves a
+ * re-apply (0.12 s on PGlite) and its catalog writes, which race other processes' loads. Where the
+ * backend refuses roles, the database still works (and nothing is recorded, so it is tried again).
  */
-async function applyGrants(db: Db, dir: string): Promise<{ applied: boolean; skipped?: string }> {
+async function applyGrants(db: Db, dir: string, force: boolean): Promise<{ applied: boolean; skipped?: string }> {
   const file = path.join(dir, 'grants.sql');
   if (!fs.existsSync(file)) return { applied: false, skipped: `no ${file}` };
   const sql = fs.readFileSync(file, 'utf8');
+  const checksum = crypto.createHash('sha256').update(sql).digest('hex');
+  // A migrations folder without sql/094_schema_grants.sql (tests build some) records nothing.
+  const [state] = await db.query<{ recorded: boolean; role: boolean }>(`SELECT to_regclass('etl.schema_grants') IS NOT NULL AS recorded,
+    EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'analyst') AS role`);
+  const recorded = state?.recorded === true;
+  if (!force && recorded && state?.role) {
+    const [r] = await db.query<{ current: boolean }>('SELECT EXISTS (SELECT 1 FROM etl.schema_grants WHERE checksum = $1) AS current', [checksum]);
+    if (r?.current) return { applied: true };
+  }
   for (let attempt = 1; ; attempt++) {
     try {
-      await db.transaction((tx) => tx.exec(sql));
+      await db.transaction(async (tx) => {
+        await tx.exec(sql);
+        if (recorded) {
+          await tx.query(`INSERT INTO etl.schema_grants (checksum) VALUES ($1)
+            ON CONFLICT (one) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()`, [checksum]);
+        }
+      });
       return { applied: true };
     } catch (err) {
       // Only a backend that refuses roles is expected (insufficient privilege, feature not
