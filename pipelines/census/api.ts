@@ -153,11 +153,19 @@ export async function* parseCensusApiBatches(input: ReleaseInput, facts: Release
   };
   // The first row is the header; the rows after it are read by its layout.
   let layout: Layout | undefined;
+  const position = input.position;
   for await (const rows of readJsonRowBatches(input.stream(), { dataset: DATASET, fileName: file, allowEmpty: hints.noData === true })) {
-    const out: Observation[] = [];
+    let out: Observation[] = [];
     for (const row of rows) {
       if (layout) {
         observe(row, layout, out);
+        // The loader locating a key given twice: one row's observations at a time, where they are.
+        if (position && out.length) {
+          position.line = row.line;
+          position.row = row.row;
+          yield out;
+          out = [];
+        }
       } else {
         layout = readHeader(row, { file, requested, request });
         facts.title = `Census International Trade API, ${layout.flow === 'import' ? 'imports' : 'exports'}/${request?.endpoint ?? layout.endpoint}`;

@@ -113,6 +113,7 @@ export async function* parseCensusCountry(input: ReleaseInput, facts: ReleaseFac
   let blanks = 0;
 
   for (const r of rows) {
+    if (input.position) input.position.row = r.row;
     const year = yearOf(r);
     if (year < years.min) years = { ...years, min: year };
     if (year > years.max) years = { ...years, max: year };

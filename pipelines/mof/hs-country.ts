@@ -415,8 +415,10 @@ export async function* parseHsCountry(input: ReleaseInput, facts: ReleaseFacts):
   let count = 0;
   // Period strings of the months, made once: every row of a release has the same year.
   const periods: string[] = [];
+  const position = input.position;
   for await (const { row, layout, header } of rowsOf(input)) {
     const p = parseRow(row, layout, input.fileName, header);
+    if (position) position.line = row.line;
     if (!first) {
       first = p;
       setScope(facts, p, layout, scope!, coverage!, coverageFromHint);

@@ -93,6 +93,7 @@ export async function* parseTimeseries(input: ReleaseInput, facts: ReleaseFacts)
     }
     if (row.fields.length === 1 && row.fields[0] === '') continue;
     if (row.unterminated) throw cutShort({ dataset: DATASET, fileName: file }, row, 'Customs time series end every row, the last one too, with a line ending');
+    if (input.position) input.position.line = row.line;
     const period = monthOf(row, file);
     if (kind === 'd41ma') {
       if (row.fields.length !== 3) {

@@ -148,7 +148,16 @@ export interface ReleaseInput {
   bytes: number;
   /** Hints from discovery (expected scope/stage/period), when the release was discovered. */
   hints?: Record<string, unknown>;
+  /**
+   * Asked for by the loader's second reading of a file that gave a key twice (only then, to name
+   * the lines): a parser that can keeps it at the line (and row) its observations come from, and
+   * yields a row's observations before it reads the next row. Parsers that do not, leave it alone.
+   */
+  position?: SourcePosition;
 }
+
+/** Where in a file the observations being yielded come from (ReleaseInput.position). */
+export interface SourcePosition { line?: number; row?: number }
 
 /** A release a dataset's discovery found: where it is and what it is expected to hold. */
 export interface DiscoveredRelease {

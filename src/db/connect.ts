@@ -575,7 +575,7 @@ async function connectPglite(config: Config): Promise<Db> {
  */
 function tuneForPglite(): void {
   v8.setFlagsFromString('--optimize-for-size');
-  v8.setFlagsFromString('--liftoff-only');
+  v8.setFlagsFromString('--wasm-tiering-budget=1800000000');
 }
 
 /**

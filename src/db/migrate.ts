@@ -73,10 +73,16 @@ export async function migrate(db: Db, dir = SQL_DIR, opts: MigrateOptions = {}):
 }
 
 async function migrateLocked(db: Db, dir: string, opts: MigrateOptions): Promise<MigrateResult> {
-  await db.query(`CREATE SCHEMA IF NOT EXISTS etl`);
-  await db.query(`CREATE TABLE IF NOT EXISTS etl.schema_migration (
-    version int PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-  await db.query(`COMMENT ON TABLE etl.schema_migration IS 'Migrations of sql/ applied to this database.'`);
+  // Every command runs this check: on a migrated database it writes nothing (the CREATE … IF NOT
+  // EXISTS and the COMMENT were three statements and a catalog write per command).
+  const [book] = await db.query<{ ok: boolean }>(`SELECT to_regclass('etl.schema_migration') IS NOT NULL AS ok`);
+  if (!book?.ok) {
+    await db.transaction((tx) => tx.exec(`
+      CREATE SCHEMA IF NOT EXISTS etl;
+      CREATE TABLE IF NOT EXISTS etl.schema_migration (
+        version int PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+      COMMENT ON TABLE etl.schema_migration IS 'Migrations of sql/ applied to this database.';`));
+  }
   const done = new Map<number, { name: string; checksum: string }>();
   const q = await etlQueries();
   for (const r of await run(db, q.selectFrom('etl.schema_migration').select(['version', 'name', 'checksum']))) {

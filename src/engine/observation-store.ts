@@ -389,9 +389,12 @@ export const storeSql = {
   /** The attribute sets just created, into `_lid`. */
   fillAttrs: `UPDATE _lid l SET attr_id = a.id, unit = a.unit FROM _stage_def s JOIN trade.attribute_set a ON a.key = s.akey
     WHERE l.attr_id IS NULL AND s.lid = l.lid`,
-  /** A key the staging table holds twice, named in words (after a first insert refused it), the first by series id and period. */
+  /**
+   * A key the staging table holds twice, named in words (after a first insert refused it), the
+   * first by series id and period; with the key as staged (`_skey`, `_code`) to find its lines.
+   */
   stageDuplicates: `SELECT x.reporter, x.partner, x.flow, trade.period_text(d.period) AS period, trade.period_frequency(d.period) AS frequency,
-           x.classification, x.commodity_code, x.measure
+           x.classification, x.commodity_code, x.measure, x.key AS _skey, d.period AS _code
     FROM (SELECT l.series_id, s.period FROM _stage_obs s JOIN _lid l ON l.lid = s.lid
           GROUP BY l.series_id, s.period HAVING count(*) > 1 ORDER BY 1, 2 LIMIT 1) d
     JOIN trade.series x ON x.id = d.series_id`,
@@ -445,9 +448,12 @@ export const storeSql = {
     WHERE NOT m.staged AND p.series_id = m.series_id AND EXISTS (SELECT 1 FROM _chg c WHERE c.series_id = m.series_id AND c.kind = 'v')`,
   /** A late release rewrites history of its series (`_diff`: all it stages): their fingerprints are dropped (recomputed by the next merge). */
   dropStagedFingerprints: `DELETE FROM etl.series_fingerprint p USING _diff d WHERE p.series_id = d.series_id`,
-  /** A key given twice, named in words: the first by series id and period, so the message does not depend on the plan. */
+  /**
+   * A key given twice, named in words: the first by series id and period, so the message does not
+   * depend on the plan; with the key as staged (`_skey`, `_code`) to find its lines.
+   */
   duplicates: `SELECT x.reporter, x.partner, x.flow, trade.period_text(d.period) AS period, trade.period_frequency(d.period) AS frequency,
-           x.classification, x.commodity_code, x.measure, d.n
+           x.classification, x.commodity_code, x.measure, d.n, x.key AS _skey, d.period AS _code
     FROM (SELECT series_id, period, count(*)::int AS n FROM _k GROUP BY series_id, period HAVING count(*) > 1 ORDER BY 1, 2 LIMIT 1) d
     JOIN trade.series x ON x.id = d.series_id`,
   /**
