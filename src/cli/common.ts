@@ -24,13 +24,13 @@ export interface Opened extends EngineContext { close(): Promise<void> }
  * rolls back when it fires (see Db.stopSignal). Closing marks a run of this command that never
  * recorded its outcome as failed.
  */
-export async function open(opts: { migrate?: boolean; logger?: Logger; config?: Config; signal?: AbortSignal } = {}): Promise<Opened> {
+export async function open(opts: { migrate?: boolean; logger?: Logger; config?: Config; signal?: AbortSignal; smallData?: boolean } = {}): Promise<Opened> {
   const config = opts.config ?? loadConfig();
   const logger = opts.logger ?? createLogger(config);
   // The query builder is loaded while the database opens: PGlite compiles its WebAssembly on other
   // threads, and this thread would otherwise wait for it, then load Kysely (0.1–0.25 s).
   etlQueries().catch(() => {});
-  const db: Db = await connect(config, logger);
+  const db: Db = await connect(config, logger, { smallData: opts.smallData });
   try {
     if (opts.migrate !== false) await migrate(db);
     // A database not migrated yet (`migrate` opens without migrating) has no runs to sweep.

@@ -7,7 +7,8 @@ export function register(program: Command): void {
   program.command('demo')
     .description('the main job on bundled data: migrate, load every bundled fixture (offline), print the claim check')
     .action(async () => {
-      const ctx = await open();
+      // Bundled files only: small data (connect.ts, tuneForPglite).
+      const ctx = await open({ smallData: true });
       try {
         const outcomes = await loadFixtures(ctx, 'manual');
         process.stdout.write(`Loaded the bundled release files into ${ctx.db.describe()}:\n`);

@@ -522,7 +522,14 @@ export function pgliteDb(pglite: PGlite, where: string, onClose?: () => Promise<
   return db;
 }
 
-async function connectPglite(config: Config): Promise<Db> {
+/**
+ * `smallData`: every statement of the command is over small data (the demo's bundled files), so
+ * the embedded database's WebAssembly is never recompiled by V8's optimizing compiler (see
+ * tuneForPglite). Ignored on a server.
+ */
+export interface ConnectOptions { smallData?: boolean }
+
+async function connectPglite(config: Config, opts: ConnectOptions = {}): Promise<Db> {
   const dir = path.join(config.dataDir, 'pglite');
   try {
     fs.mkdirSync(dir, { recursive: true });
@@ -532,7 +539,7 @@ async function connectPglite(config: Config): Promise<Db> {
   const release = acquireDirLock(config.dataDir);
   // A new database: a copy of the build's freshly initialized one, not PGlite's initdb here.
   seedFromTemplate(dir);
-  tuneForPglite();
+  tuneForPglite(opts.smallData === true);
   let pglite: PGlite;
   const opening = performance.now();
   try {
@@ -563,19 +570,23 @@ async function connectPglite(config: Config): Promise<Db> {
  *   heuristic, unlike --max-old-space-size, so a genuinely large working set cannot crash the
  *   command. On a server the process holds no database and has room: without it the full Census
  *   file loads 10 % faster (the parser's garbage collection) at 190 instead of 110–130 MB.
- * - Postgres's WebAssembly compiled once, by the baseline compiler (`--liftoff-only`). Otherwise
- *   V8 recompiles each function that has run for a budget of work with its optimizing compiler,
- *   on other threads, and a process waits for those compilations before it exits. Even at ten
- *   times the default budget (bin/trade-etl.js set that before), Postgres's start-up set enough
- *   of them off to hold 70–90 MB (glibc arenas of the compile threads) and one of this machine's
- *   two cores. Measured
- *   side by side at 0.1 (docs/performance.md, "ninth pass"): peak RSS of a load 250–290 → 180–200
- *   MB, the demo 274–332 → 220–230 MB, an unchanged reload 1.3–2.7 → 1.0–1.1 s, and loads no
- *   slower (MOF first loads 15–22 s either way, revisions 5.6–6.0 s against 6.9–7.5 s).
+ * - Postgres's WebAssembly runs as its baseline (Liftoff) code until a function has used up a
+ *   budget of work a thousand times V8's default: only then is it recompiled by the optimizing
+ *   compiler, on other threads. At the default budget (and at ten times it, set by
+ *   bin/trade-etl.js before) Postgres's start-up alone queued enough recompilations to hold 50–90
+ *   MB (glibc arenas of the compile threads) and one of this machine's two cores, and a process
+ *   waits for them before it exits. Measured side by side at 0.1 (docs/performance.md, "ninth
+ *   pass"): an unchanged reload 1.36–1.69 → 1.00–1.15 s at 137–140 instead of 186–200 MB, loads
+ *   at 202–232 instead of 246–264 MB and no slower. Liftoff alone (`--liftoff-only`) saved as
+ *   much memory, but made a MOF first load 0.81 × as fast: a long load needs its hot functions
+ *   optimized.
+ * - `smallData` (the demo): Liftoff alone. Its statements are many and small, so functions used
+ *   up the budget in the claim check and their recompilation set its peak (264–298 MB; 220–230
+ *   with Liftoff alone, as fast).
  */
-function tuneForPglite(): void {
+function tuneForPglite(smallData: boolean): void {
   v8.setFlagsFromString('--optimize-for-size');
-  v8.setFlagsFromString('--wasm-tiering-budget=1800000000');
+  v8.setFlagsFromString(smallData ? '--liftoff-only' : '--wasm-tiering-budget=1800000000');
 }
 
 /**
@@ -620,6 +631,6 @@ function processAlive(pid: number): boolean {
  * Opens the configured database: Postgres when DATABASE_URL is set, else embedded PGlite.
  * @example const db = await connect(loadConfig()); await db.query('select 1'); await db.close();
  */
-export async function connect(config: Config, logger?: Pick<Logger, 'warn'>): Promise<Db> {
-  return config.databaseUrl ? connectPg(config, logger) : connectPglite(config);
+export async function connect(config: Config, logger?: Pick<Logger, 'warn'>, opts: ConnectOptions = {}): Promise<Db> {
+  return config.databaseUrl ? connectPg(config, logger) : connectPglite(config, opts);
 }
