@@ -9,7 +9,7 @@ import type { CopyValue, Session } from '../db/connect.js';
 import { etlQueries, run, etlBuilder } from '../db/etl-schema.js';
 import { fxTarget, lateMergeSql, mergeSql, tradeTarget, type Target } from './targets.js';
 import { rowBatches } from '../core/batches.js';
-import { partitionOf, STAGE_COLUMNS, StageEncoder, stageRow, storeLateSql, storeSql, type RawPlan } from './observation-store.js';
+import { partitionOf, STAGE_COLUMNS, StageEncoder, stageObservation, storeLateSql, storeSql, type RawPlan } from './observation-store.js';
 import type { EngineContext } from './context.js';
 
 /** Where a release's bytes came from. */
@@ -476,8 +476,7 @@ async function locateKey(dataset: Dataset<any>, input: ReleaseInput, skey: strin
   let n = 0;
   for await (const o of observations) {
     n++;
-    const copied = tradeTarget.toCopy(o);
-    const staged = typeof copied === 'string' ? copied : stageRow(copied);
+    const staged = stageObservation(o);
     if (typeof staged === 'string' || staged[0] !== skey || staged[2] !== code) continue;
     found.push({ n, ...position });
     if (found.length >= max) break;

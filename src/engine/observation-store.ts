@@ -89,9 +89,7 @@ export class StageEncoder {
       if (sameKeys(this.recent[i]!.keys, o)) { r = this.recent[i]!.r; break; }
     }
     if (r === undefined) {
-      const copied = tradeTarget.toCopy(o);
-      if (typeof copied === 'string') return null;
-      const staged = stageRow(copied);
+      const staged = stageObservation(o);
       if (typeof staged === 'string') return null;
       // The two keys as the CSV fields of the definition line name the lid: made now, csvField's
       // test flattens the joined keys, which lets go of the strings they were joined from —
@@ -144,9 +142,7 @@ export class StageEncoder {
 
   /** Why line(o) refused an observation. */
   reason(o: Observation): string {
-    const copied = tradeTarget.toCopy(o);
-    if (typeof copied === 'string') return copied;
-    const staged = stageRow(copied);
+    const staged = stageObservation(o);
     return typeof staged === 'string' ? staged : 'a well-formed observation';
   }
 }
@@ -225,6 +221,16 @@ export function stageRow(v: readonly (string | null)[]): (string | null)[] | str
   const skey = `${reporter}${SEP}${partner}${SEP}${flow}${SEP}${classification}${SEP}${code}${SEP}${measure}`;
   const akey = `${psc}${SEP}${label ?? NUL}${SEP}${unit}${SEP}${sourceUnit ?? NUL}${SEP}${basis ?? NUL}`;
   return [skey, akey, String(periodCode(frequency!, period!)), value!, sourceValue ?? null];
+}
+
+/**
+ * An observation as its staging row (stageRow of tradeTarget.toCopy: series key, attribute key,
+ * period code, value, source value), or why it cannot be staged.
+ * @example const staged = stageObservation(o); if (typeof staged !== 'string') skey = staged[0];
+ */
+export function stageObservation(o: Observation): (string | null)[] | string {
+  const copied = tradeTarget.toCopy(o);
+  return typeof copied === 'string' ? copied : stageRow(copied);
 }
 
 /** A period code back in words, for messages: 2024-01 (M). */
