@@ -177,6 +177,18 @@ async function checkpoint(t: Target): Promise<void> {
   if (t.url) await admin((c) => c.query('CHECKPOINT'), t.url).catch(() => {});
 }
 
+/**
+ * Before the reload and the revision (untimed, on the server): `VACUUM (ANALYZE)` of the bench's
+ * database — the monthly steady state, in which autovacuum finished with the last load long ago.
+ * A first load of millions of rows, and the yardstick's truncate and \copy of the partition, each
+ * leave autovacuum a vacuum of the whole partition; it started during the revision or not, by
+ * chance, and shared this machine's two cores with it (a full-size Census revision: 12.1 s after
+ * a VACUUM, 14.4–15.2 s in the bench without). PGlite has no autovacuum.
+ */
+async function settle(t: Target): Promise<void> {
+  if (t.url) await admin((c) => c.query('VACUUM (ANALYZE)'), t.url);
+}
+
 // ---- steps ---------------------------------------------------------------------------------
 
 interface LoadReport { releaseId?: number; parsed?: number; inserted?: number; closed?: number; unchanged?: number; already: boolean }
@@ -318,6 +330,7 @@ async function benchKind(backend: 'pg' | 'pglite', kind: BenchFileKind, s: numbe
       first.copyMs = await copyYardstick(t, base.name, base.dataset);
       results.push({ kind, backend, case: '\\copy yardstick (same rows, same partition)', observations: written, wallMs: first.copyMs });
     }
+    await settle(t);
     const again = await cliLoad(t, base);
     results.push({ kind, backend, case: 'reload (same sha256)', file: base.name, inputRows: mb.rows, observations: 0, wallMs: again.m.wallMs, peakRssMb: again.m.peakRssMb, note: again.r.already ? 'already loaded' : 'NOT detected as loaded' });
     log(`    reload of the same file: ${(again.m.wallMs / 1000).toFixed(2)} s (${again.r.already ? 'already loaded' : 'NOT detected as already loaded'})`);
@@ -359,6 +372,7 @@ async function baselineKind(backend: 'pg' | 'pglite', kind: BenchFileKind, base:
   const t = await freshTarget(backend, `${kind}_${backend}_baseline`, BASELINE_CLI);
   try {
     const load = await cliLoad(t, base, BASELINE_CLI);
+    await settle(t);
     const again = await cliLoad(t, base, BASELINE_CLI);
     const rev = await cliLoad(t, revised, BASELINE_CLI);
     const pairs: Array<[string, Measured, number | undefined, LoadReport]> = [
