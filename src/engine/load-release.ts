@@ -330,7 +330,7 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
     if (newAttrs >= 1000) await analyzeKept(tx, 'trade.attribute_set', onServer);
   };
   const createThenResolve = async () => {
-    await analyzeDimensions(await tx.write(storeSql.newSeries(), [datasetId]), await tx.write(storeSql.newAttrs(), []));
+    await analyzeDimensions(await tx.write(storeSql.newSeries(), [datasetId]), await tx.write(storeSql.newAttrs(false, onServer), []));
     await tx.query(storeSql.lids(), [datasetId]);
   };
   if (firstLoad) {
@@ -345,7 +345,7 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
       await tx.query('DROP TABLE _lid');
       await createThenResolve();
     } else if (series || attrs) {
-      await analyzeDimensions(await tx.write(storeSql.newSeries(true), [datasetId]), await tx.write(storeSql.newAttrs(true), []));
+      await analyzeDimensions(await tx.write(storeSql.newSeries(true), [datasetId]), await tx.write(storeSql.newAttrs(true, onServer), []));
       if (series) await tx.query(storeSql.fillSeries, [datasetId]);
       if (attrs) await tx.query(storeSql.fillAttrs);
     }
