@@ -85,13 +85,32 @@ export async function* parseCensusApiBatches(input: ReleaseInput, facts: Release
   let last: { time?: string | null; year?: string | null; month?: string | null; period?: { period: string; month: number; year: string };
     cty?: string | null; partnerCode?: string; partner?: string;
     code?: string | null; label?: string | null; level?: string | null; commodity?: Commodity } = {};
+  /** A measure's cell as a decimal, or a DataError naming it. */
+  const figure = (row: JsonRow, m: MeasureColumn): string => {
+    const raw = row.cells[m.idx];
+    if (raw === null || raw === undefined) fail(file, row, m.name, 'null', 'a number as a string (the API never omits a figure)');
+    const value = readNumber(raw, NO_MISSING);
+    // readNumber gives back the cell itself only when it is already a plain decimal.
+    if (typeof value !== 'string' || (value !== raw && !isDecimal(raw.trim()))) {
+      fail(file, row, m.name, raw, m.kind === 'value' ? 'a whole number of dollars as a string of digits' : 'a quantity as a string of digits');
+    }
+    return value;
+  };
   const observe = (row: JsonRow, layout: Layout, out: Observation[]) => {
     stats.rows++;
     const cells = row.cells;
     if (cells.length !== layout.width) {
       fail(file, row, undefined, JSON.stringify(cells).slice(0, 80), `${layout.width} cells, like the header row (found ${cells.length})`);
     }
-    for (const b of layout.breakdowns) if (cells[b.idx] !== '-') { stats.breakdownRowsSkipped++; return; }
+    for (const b of layout.breakdowns) {
+      if (cells[b.idx] !== '-') {
+        // Left out, but not unread: a figure that is not a number means the file is not a clean
+        // answer (a re-saved export with 1.5E+06, a damaged download), whichever row it is in.
+        for (const m of layout.measures) figure(row, m);
+        stats.breakdownRowsSkipped++;
+        return;
+      }
+    }
     const timeCell = layout.timeIdx === undefined ? undefined : cells[layout.timeIdx];
     const yearCell = layout.yearIdx === undefined ? undefined : cells[layout.yearIdx];
     const monthCell = layout.monthIdx === undefined ? undefined : cells[layout.monthIdx];
@@ -122,13 +141,8 @@ export async function* parseCensusApiBatches(input: ReleaseInput, facts: Release
     else if (seen.code !== commodity.code) seen.codes = 2;
 
     for (const m of layout.measures) {
-      const raw = cells[m.idx];
-      if (raw === null || raw === undefined) fail(file, row, m.name, 'null', 'a number as a string (the API never omits a figure)');
-      const value = readNumber(raw, NO_MISSING);
-      // readNumber gives back the cell itself only when it is already a plain decimal.
-      if (typeof value !== 'string' || (value !== raw && !isDecimal(raw.trim()))) {
-        fail(file, row, m.name, raw, m.kind === 'value' ? 'a whole number of dollars as a string of digits' : 'a quantity as a string of digits');
-      }
+      const raw = cells[m.idx]!;
+      const value = figure(row, m);
       let unit = 'USD';
       let sourceUnit = 'dollars';
       let measure: Measure = 'value';

@@ -1,8 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../../src/core/errors.js';
 import type { Observation } from '../../../src/core/vocabulary.js';
 import { censusApi } from '../../../pipelines/census/index.js';
-import { bytesInput, errorOf, fixtureInput, parseAll, routes } from './helpers.js';
+import { bytesInput, errorOf, FIX, fixtureInput, parseAll, routes } from './helpers.js';
 
 const hintsOf = (file: string) => routes().find((r) => r.file === file)!.hints!;
 const find = (rows: Observation[], q: Partial<Observation>) => rows.filter((o) => Object.entries(q).every(([k, v]) => (o as unknown as Record<string, unknown>)[k] === v));
@@ -137,6 +139,18 @@ describe('census.api: the real answer from shared/data (port level, HS 87, 2024 
     expect(jp.every((o) => o.period === '2024' && o.frequency === 'A' && o.commodityCode === '87')).toBe(true);
     // Aggregates of the real file stay out of the countries.
     expect(new Set(rows.filter((o) => /X/.test(o.partnerSourceCode)).map((o) => o.partner))).toContain('census:5XXX');
+  });
+
+  it('refuses a figure that is not a number in a port row it leaves out, too', async () => {
+    // Line 5 is Syracuse's OECD row: a port breakdown, left out of the observations. Its
+    // AIR_VAL_YR re-saved in exponent notation still means the file is not a clean answer.
+    const real = fs.readFileSync(path.join(FIX, 'real/census_api_porths_imports_hs87_2024-12.json'), 'utf8').split('\n');
+    expect(real[4]).toMatch(/^\["0","0","0","0","0022","OECD","0906",/);
+    real[4] = real[4]!.replace(/^\["0",/, '["1.5E+06",');
+    const e = await errorOf(parseAll(censusApi, bytesInput('porths-exponent.json', real.join('\n'), hints)));
+    expect(e).toBeInstanceOf(DataError);
+    expect(e.details).toMatchObject({ file: 'porths-exponent.json', line: 5, row: 5, column: 'AIR_VAL_YR', value: '1.5E+06' });
+    expect(e.message).toContain('a whole number of dollars as a string of digits');
   });
 });
 
