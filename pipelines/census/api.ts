@@ -27,6 +27,7 @@ import { censusApiScopeKey, describeCensusApiUrl, isMeasureVariable, type Census
  *   this level and no quantity is emitted. Shipping weights (AIR_WGT…) are kilograms.
  * - Rows broken down by PORT, DISTRICT, STATE or DF are kept only for the all-of-them total
  *   ('-'): the natural key has no place for a port; the skipped count goes into facts.scope.
+ *   Their figures are still checked: one that is not a number refuses the file.
  * - Aggregates (`-` total, `0003` EU, `5XXX` Asia…) become `WORLD` / `census:<code>` through
  *   partnerFromCensusCode, so they never sum together with countries.
  */
