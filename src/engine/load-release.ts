@@ -9,7 +9,7 @@ import type { CopyValue, Session } from '../db/connect.js';
 import { etlQueries, run, etlBuilder } from '../db/etl-schema.js';
 import { fxTarget, lateMergeSql, mergeSql, tradeTarget, type Target } from './targets.js';
 import { rowBatches } from '../core/batches.js';
-import { partitionOf, STAGE_COLUMNS, StageEncoder, stageObservation, storeLateSql, storeSql, type RawPlan } from './observation-store.js';
+import { FRESH, partitionOf, RestageNeeded, STAGE_COLUMNS, StageEncoder, stageObservation, storeLateSql, storeSql, type KnownSeries, type RawPlan } from './observation-store.js';
 import type { EngineContext } from './context.js';
 
 /** Where a release's bytes came from. */
@@ -42,6 +42,10 @@ export interface ReleaseOutcome {
   rowsUnchanged?: number;
   /** Published before the newest release of its scope: joined the history, current values kept. */
   late?: boolean;
+  /** Series of a revision left out of the staging: their lines matched their stored fingerprint (PGlite). */
+  seriesSkipped?: number;
+  /** Why the release was staged again in full after series had been left out. */
+  restaged?: string;
   /** What the parser normalized or skipped (facts.notices), for the person loading the file. */
   notices?: string[];
   ms?: number;
@@ -110,7 +114,7 @@ export async function loadRelease(ctx: EngineContext, dataset: Dataset<any>, raw
       const result = await db.transaction((tx) => mergeRelease(tx, dataset, raw, origin, facts, releaseId, { maxShrinkShare: config.maxShrinkShare, onServer: db.kind !== 'pglite' }));
       const out: ReleaseOutcome = { ...base, ...result, releaseId, scopeKey: facts.scopeKey, stage: facts.stage, notices: facts.notices, ms: Date.now() - started };
       for (const n of facts.notices ?? []) log.warn({ notice: n }, `release loaded with a notice: ${n}`);
-      log.info({ status: out.status, late: out.late, scopeKey: out.scopeKey, stage: out.stage, publishedOn: out.publishedOn, rowsParsed: out.rowsParsed, rowsInserted: out.rowsInserted, rowsClosed: out.rowsClosed, ms: out.ms }, out.late ? 'release is older than the newest loaded for its scope: added to the history at its publication date, current values kept' : 'release loaded');
+      log.info({ status: out.status, late: out.late, scopeKey: out.scopeKey, stage: out.stage, publishedOn: out.publishedOn, rowsParsed: out.rowsParsed, rowsInserted: out.rowsInserted, rowsClosed: out.rowsClosed, seriesSkipped: out.seriesSkipped, restaged: out.restaged, ms: out.ms }, out.late ? 'release is older than the newest loaded for its scope: added to the history at its publication date, current values kept' : 'release loaded');
       return out;
     } catch (err) {
       const e = err as Error;
@@ -155,6 +159,8 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   // a Census revision's comparison (`_chg`) 0.18 s of compiling for 0.68 s of work.
   if (onServer) await tx.query('SET LOCAL jit = off');
   let rowNo = 0;
+  /** Why the release was staged a second time, in full (StageEncoder left out series it should not have). */
+  let restaged: string | undefined;
   const input = () => ({ dataset: dataset.id, fileName: origin.fileName, stream: () => openRaw(raw), bytes: raw.bytes, hints: origin.hints });
   async function* rows(): AsyncIterable<CopyValue[]> {
     rowNo = 0;
@@ -173,8 +179,9 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   // kept from one piece to the next: under --optimize-for-size V8's young generation is small,
   // and what lived across a larger chunk (a 256 kB string of lines) was promoted and collected
   // as old garbage (docs/performance.md, "Start-up and Census batches").
-  const encoder = new StageEncoder();
+  let encoder = new StageEncoder();
   async function* tradeText(): AsyncIterable<string> {
+    rowNo = 0;
     let buf = '';
     for await (const batch of rowBatches(dataset, input(), facts)) {
       for (const row of batch) {
@@ -209,7 +216,17 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
     await tx.query(rawPlan.definitions);
     rowsParsed = rawPlan.observations;
   } else if (trade) {
-    await tx.copyInText('_stage', cols, tradeText());
+    // A revision on PGlite leaves out the series whose lines match their stored fingerprint
+    // (StageEncoder's `known`): there the COPY, and every statement over the staged rows, runs on
+    // this thread; a server runs them beside the parse, which sets the time there (docs/performance.md).
+    const known = !onServer && !firstLoad ? await knownSeries(tx, datasetId!) : undefined;
+    encoder = new StageEncoder(known);
+    try {
+      await tx.copyInText('_stage', cols, tradeText());
+    } catch (err) {
+      if (!(err instanceof RestageNeeded)) throw err;
+      restaged = err.message;
+    }
     rowsParsed = encoder.observations;
   } else {
     rowsParsed = await tx.copyIn('_stage', cols, rows());
@@ -217,16 +234,40 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   if (!facts.scopeKey) {
     throw new PermanentError(`${dataset.id}: the parser did not determine the scope of ${origin.fileName}; nothing loaded`, { dataset: dataset.id, file: origin.fileName });
   }
-  const publishedOn = await recordFacts(tx, releaseId, origin, facts, rowsParsed);
-  // The partitions of the trade store's `_stage` (storeSql.createStage), each on its own: an
-  // ANALYZE of the parent would sample all of it once more for the parent's statistics.
-  for (const table of trade ? ['_stage_obs (lid)', '_stage_def'] : ['_stage']) await tx.query(`ANALYZE ${table}`);
+  let publishedOn = await recordFacts(tx, releaseId, origin, facts, rowsParsed);
   // A release older than the newest one loaded for its scope (a backfill fetching an old stage
   // after a newer one) joins the history at its own publication date; current values stay.
   const next = await nextOfScope(tx, releaseId);
+  // Series left out must be the release's own scope's, and a late release compares everything:
+  // otherwise, or when one turned up twice (restaged), the release is staged again in full.
+  if (!restaged && encoder.skipped.length) {
+    const [scope] = await tx.query<{ id: number }>(storeSql.scopeOf, [datasetId, facts.scopeKey]);
+    const other = encoder.skipped.find((k) => k.scope !== Number(scope?.id));
+    if (next) restaged = 'a late release compares every series';
+    else if (other) restaged = `series ${other.series} was left out by the fingerprint of another scope`;
+  }
+  if (restaged) {
+    // What the parser found out is found out again (notices not twice).
+    for (const key of Object.keys(facts)) delete (facts as Record<string, unknown>)[key];
+    await tx.query('TRUNCATE _stage');
+    encoder = new StageEncoder();
+    await tx.copyInText('_stage', cols, tradeText());
+    rowsParsed = encoder.observations;
+    publishedOn = await recordFacts(tx, releaseId, origin, facts, rowsParsed);
+  }
+  const seen = encoder.skipped.length;
+  if (seen) {
+    await tx.query(storeSql.createSeen);
+    await tx.copyInText('_seen', ['series_id'], (async function* () { yield encoder.skipped.map((k) => `${k.series}\n`).join(''); })());
+    await tx.query('ANALYZE _seen');
+  }
+  // The partitions of the trade store's `_stage` (storeSql.createStage), each on its own: an
+  // ANALYZE of the parent would sample all of it once more for the parent's statistics.
+  for (const table of trade ? ['_stage_obs (lid)', '_stage_def'] : ['_stage']) await tx.query(`ANALYZE ${table}`);
   if (trade) {
     const shrink = !firstLoad && facts.wholeSeries && !origin.allowShrink ? maxShrinkShare : undefined;
-    return mergeTrade(tx, dataset, origin, facts.scopeKey, releaseId, datasetId!, rowsParsed, firstLoad, next, publishedOn, onServer, shrink, rawPlan, input);
+    const merged = await mergeTrade(tx, dataset, origin, facts.scopeKey, releaseId, datasetId!, rowsParsed, firstLoad, next, publishedOn, onServer, shrink, rawPlan, input, seen > 0);
+    return { ...merged, seriesSkipped: seen || undefined, restaged };
   }
   // A first load needs no GROUP BY over the whole file: the history table's unique index on
   // current keys refuses a key given twice as the rows go in, and with nothing current there is
@@ -260,6 +301,27 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   // planned for a nearly empty table (PGlite has no autovacuum to catch up at all).
   if (rowsInserted >= 10_000) await analyzeKept(tx, target.table, onServer);
   return finish(tx, releaseId, { rowsParsed, rowsInserted, rowsClosed, rowsUnchanged, publishedOn });
+}
+
+/**
+ * The stored fingerprints of a dataset's series by series key, for StageEncoder to compare a
+ * revision's series with before it stages them.
+ */
+async function knownSeries(tx: Session, datasetId: number): Promise<Map<string, KnownSeries>> {
+  const [{ known: text } = { known: null }] = await tx.query<{ known: string | null }>(storeSql.knownFingerprints, [datasetId]);
+  const known = new Map<string, KnownSeries>();
+  for (const entry of text ? text.split('\x1e') : []) {
+    // series, scope, h1, h2, n: numbers; the key last, whatever it holds.
+    const f: number[] = [];
+    let at = 0;
+    for (let i = 0; i < 5; i++) {
+      const comma = entry.indexOf(',', at);
+      f.push(Number(entry.slice(at, comma)));
+      at = comma + 1;
+    }
+    known.set(entry.slice(at), { series: f[0]!, scope: f[1]!, h1: f[2]!, h2: f[3]!, n: f[4]!, state: FRESH });
+  }
+  return known;
 }
 
 interface MergeCounts { late?: boolean; rowsParsed: number; rowsInserted: number; rowsClosed: number; rowsUnchanged: number; publishedOn?: string }
@@ -314,7 +376,7 @@ async function nextOfScope(tx: Session, releaseId: number): Promise<NextRelease 
  */
 async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOrigin, scopeKey: string, releaseId: number, datasetId: number,
   rowsParsed: number, firstLoad: boolean, next: NextRelease | undefined, publishedOn: string | undefined, onServer: boolean,
-  maxShrinkShare: number | undefined, raw: RawPlan | undefined, input: () => ReleaseInput) {
+  maxShrinkShare: number | undefined, raw: RawPlan | undefined, input: () => ReleaseInput, seen: boolean) {
   const scopeId = Number((await tx.query<{ id: number }>(storeSql.scopeId, [datasetId, scopeKey]))[0]!.id);
   // Rows go into the dataset's partition itself, not through trade.observation_fact: routing each
   // row through the parent cost 0.3–0.6 s of a 2.3 s insert of 1.35 million rows.
@@ -411,7 +473,7 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
     await analyzeIfBig(inserted + resumed);
     return finish(tx, releaseId, { late: true, rowsParsed, rowsInserted: inserted + resumed, rowsClosed, rowsUnchanged: rowsParsed - inserted, publishedOn });
   }
-  await tx.query(storeSql.compared, [datasetId]);
+  await tx.query(storeSql.compared(seen), [datasetId]);
   await tx.query('ANALYZE _cmp');
   await tx.query(storeSql.changes, [datasetId, scopeId]);
   // Without statistics the planner cannot tell that few of `_chg`'s rows are closes: on PGlite a

@@ -70,7 +70,8 @@ for (const backend of backends()) {
     const both = async (bytes: Buffer, origin: ReleaseOrigin) => {
       const a = await load(raw, hsCountryDataset, bytes, origin);
       const b = await load(obs, perObservation, bytes, origin);
-      const strip = ({ ms, error, ...rest }: typeof a) => ({ ...rest, error: error?.message });
+      // How each path staged the release (series left out of a revision's staging on PGlite) is its own; what it loaded is not.
+      const strip = ({ ms, error, seriesSkipped, restaged, ...rest }: typeof a) => ({ ...rest, error: error?.message });
       expect(strip(a)).toEqual(strip(b));
       return a;
     };

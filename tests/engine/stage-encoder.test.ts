@@ -7,7 +7,7 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { tradeTarget } from '../../src/engine/targets.js';
-import { hash32, periodCode, StageEncoder, stageRow, STAGE_COLUMNS } from '../../src/engine/observation-store.js';
+import { FRESH, hash32, periodCode, RestageNeeded, StageEncoder, stageRow, STAGE_COLUMNS, type KnownSeries } from '../../src/engine/observation-store.js';
 import type { Observation } from '../../src/core/vocabulary.js';
 
 const base: Observation = {
@@ -142,6 +142,65 @@ describe('StageEncoder', () => {
     ]);
     // The reference values themselves, computed by the string-building code this replaced.
     expect(hash32('100202401\x1f1000\x1fJPY', 0x811c9dc5, 0x01000193)).toBe(1214461334);
+  });
+
+  describe('a revision, against the stored fingerprints (known)', () => {
+    const months = (partner: string, values: (m: number) => string) => Array.from({ length: 12 }, (_, i) => ({ ...base, partner, period: `2024-${String(i + 1).padStart(2, '0')}`, value: values(i) }));
+    const skeyOf = (o: Observation) => stageRow(tradeTarget.toCopy(o) as string[])[0] as string;
+    /** Staged rows in a fixed order: held lines go out when their lid leaves, not where they came. */
+    const sorted = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
+    const staged = (obs: Observation[]) => sorted(obs.map((o) => stageRow(tradeTarget.toCopy(o) as string[]) as unknown[]));
+    /** What a first load of `obs` stores: each series' fingerprint, as the database gives it back. */
+    const stored = (obs: Observation[], series = 100): Map<string, KnownSeries> => {
+      const enc = new StageEncoder();
+      const { defs } = decode(obs.map((o) => enc.line(o)).join('') + enc.end());
+      const known = new Map<string, KnownSeries>();
+      for (const d of defs.values()) {
+        const k = known.get(d.skey) ?? { series: series++, scope: 7, h1: 0, h2: 0, n: 0, state: FRESH };
+        [k.h1, k.h2, k.n] = [k.h1 + d.fp[0]!, k.h2 + d.fp[1]!, k.n + d.fp[2]!];
+        known.set(d.skey, k);
+      }
+      return known;
+    };
+
+    it('leaves out the lines and the definition of a series whose lines match, and sends a changed or new one in full', () => {
+      const before = [...months('US', (m) => `${m}000`), ...months('CN', (m) => `${m}5`)];
+      const known = stored(before);
+      const now = [...months('US', (m) => `${m}000`), ...months('CN', (m) => (m === 4 ? '99' : `${m}5`)), ...months('DE', (m) => String(m))];
+      const enc = new StageEncoder(known);
+      const text = now.map((o) => enc.line(o)).join('') + enc.end();
+      const { defs, obs } = decode(text);
+      // US is left out; CN (one month revised) and DE (new) are staged as without `known`.
+      expect(enc.skipped.map((k) => k.series)).toEqual([known.get(skeyOf(now[0]!))!.series]);
+      expect(sorted(obs.map((x) => x.row))).toEqual(staged(now.slice(12)));
+      expect([...defs.values()].map((d) => d.skey.split('\x1f')[1])).toEqual(['CN', 'DE']);
+      expect(fingerprint(text)).toEqual(fingerprint((() => { const e = new StageEncoder(); return now.slice(12).map((o) => e.line(o)).join('') + e.end(); })()));
+      expect(enc.observations).toBe(now.length);
+    });
+
+    it('sends a series with fewer or more observations than stored, and one split over two attribute sets', () => {
+      const before = [...months('US', (m) => `${m}000`), ...months('CN', (m) => `${m}5`), ...months('KR', (m) => `${m}7`)];
+      const known = stored(before);
+      const now = [...months('US', (m) => `${m}000`).slice(0, 11), ...months('CN', (m) => `${m}5`),
+        { ...base, partner: 'CN', period: '2025-01', value: '1' }, ...months('KR', (m) => `${m}7`).map((o, i) => (i === 3 ? { ...o, commodityLabel: 'Cars' } : o))];
+      const enc = new StageEncoder(known);
+      const { obs } = decode(now.map((o) => enc.line(o)).join('') + enc.end());
+      expect(enc.skipped).toEqual([]);
+      expect(sorted(obs.map((x) => x.row))).toEqual(staged(now));
+    });
+
+    it('says the release must be staged again when a series left out turns up again (its lines were not all there)', () => {
+      // The first 12 months of US match what is stored; 4,096 other series make the encoder let
+      // US's lid go (left out); then a thirteenth observation of US.
+      const us = months('US', (m) => `${m}000`);
+      const others = Array.from({ length: 4100 }, (_, i) => ({ ...base, partner: `P${i}`, value: String(i) }));
+      const known = stored([...us, ...others]);
+      const enc = new StageEncoder(known);
+      let text = '';
+      for (const o of [...us, ...others]) text += enc.line(o);
+      expect(enc.skipped.map((k) => k.series)).toContain(known.get(skeyOf(us[0]!))!.series);
+      expect(() => enc.line({ ...us[0]!, period: '2025-01' })).toThrow(RestageNeeded);
+    });
   });
 
   it('refuses what toCopy and stageRow refuse, with their reasons', () => {
