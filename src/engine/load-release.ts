@@ -256,17 +256,13 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
     publishedOn = await recordFacts(tx, releaseId, origin, facts, rowsParsed);
   }
   const seen = encoder.skipped.length;
-  if (seen) {
-    await tx.query(storeSql.createSeen);
-    await tx.copyInText('_seen', ['series_id'], (async function* () { yield encoder.skipped.map((k) => `${k.series}\n`).join(''); })());
-    await tx.query('ANALYZE _seen');
-  }
   // The partitions of the trade store's `_stage` (storeSql.createStage), each on its own: an
   // ANALYZE of the parent would sample all of it once more for the parent's statistics.
   for (const table of trade ? ['_stage_obs (lid)', '_stage_def'] : ['_stage']) await tx.query(`ANALYZE ${table}`);
   if (trade) {
     const shrink = !firstLoad && facts.wholeSeries && !origin.allowShrink ? maxShrinkShare : undefined;
-    const merged = await mergeTrade(tx, dataset, origin, facts.scopeKey, releaseId, datasetId!, rowsParsed, firstLoad, next, publishedOn, onServer, shrink, rawPlan, input, seen > 0);
+    const merged = await mergeTrade(tx, dataset, origin, facts.scopeKey, releaseId, datasetId!, rowsParsed, firstLoad, next, publishedOn, onServer, shrink, rawPlan, input,
+      seen ? encoder.skipped.map((k) => k.series) : undefined);
     return { ...merged, seriesSkipped: seen || undefined, restaged };
   }
   // A first load needs no GROUP BY over the whole file: the history table's unique index on
@@ -376,7 +372,7 @@ async function nextOfScope(tx: Session, releaseId: number): Promise<NextRelease 
  */
 async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOrigin, scopeKey: string, releaseId: number, datasetId: number,
   rowsParsed: number, firstLoad: boolean, next: NextRelease | undefined, publishedOn: string | undefined, onServer: boolean,
-  maxShrinkShare: number | undefined, raw: RawPlan | undefined, input: () => ReleaseInput, seen: boolean) {
+  maxShrinkShare: number | undefined, raw: RawPlan | undefined, input: () => ReleaseInput, seen: number[] | undefined) {
   const scopeId = Number((await tx.query<{ id: number }>(storeSql.scopeId, [datasetId, scopeKey]))[0]!.id);
   // Rows go into the dataset's partition itself, not through trade.observation_fact: routing each
   // row through the parent cost 0.3–0.6 s of a 2.3 s insert of 1.35 million rows.
@@ -473,7 +469,7 @@ async function mergeTrade(tx: Session, dataset: Dataset<any>, origin: ReleaseOri
     await analyzeIfBig(inserted + resumed);
     return finish(tx, releaseId, { late: true, rowsParsed, rowsInserted: inserted + resumed, rowsClosed, rowsUnchanged: rowsParsed - inserted, publishedOn });
   }
-  await tx.query(storeSql.compared(seen), [datasetId]);
+  await tx.query(storeSql.compared(seen !== undefined), seen ? [datasetId, seen] : [datasetId]);
   await tx.query('ANALYZE _cmp');
   await tx.query(storeSql.changes, [datasetId, scopeId]);
   // Without statistics the planner cannot tell that few of `_chg`'s rows are closes: on PGlite a

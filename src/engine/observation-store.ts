@@ -16,7 +16,7 @@
  *
  * A revision on PGlite compares each series with its stored fingerprint before staging it
  * (StageEncoder's `known`): a series whose lines match is left out of `_stage` altogether and
- * listed in `_seen` (so that `_cmp` does not take it for vanished); when that cannot be trusted —
+ * passed to `_cmp` (so that it is not taken for vanished); when that cannot be trusted —
  * the series turns up again, the fingerprint is another scope's, the release is late — the
  * release is staged again in full (load-release.ts).
  */
@@ -57,7 +57,7 @@ function sameKeys(a: KeyFields, b: KeyFields): boolean {
  * its series, which the lid is compared with (a revision on PGlite); `held`: its observation
  * lines, held back until then.
  */
-interface Lid { lid: string; h1: number; h2: number; n: number; known?: KnownSeries; held?: boolean; send?: boolean }
+interface Lid { lid: string; id: number; h1: number; h2: number; n: number; known?: KnownSeries; held?: boolean }
 
 /**
  * The stored fingerprint of a series (etl.series_fingerprint): the series, the scope it is of, its
@@ -87,39 +87,46 @@ const HELD_BYTES = 4 * 1024 * 1024;
 class HeldLines {
   private buf = Buffer.allocUnsafe(256 * 1024);
   private ends = new Int32Array(16 * 1024);
-  private owners: Lid[] = [];
+  /** The local id of each held line (numbers, not the lids themselves: nothing for the collector to trace). */
+  private owners = new Int32Array(16 * 1024);
+  private lines = 0;
   bytes = 0;
 
-  add(line: string, owner: Lid): void {
+  add(line: string, owner: number): void {
     if (this.bytes + line.length * 3 > this.buf.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.bytes + line.length * 3));
       this.buf.copy(bigger, 0, 0, this.bytes);
       this.buf = bigger;
     }
     this.bytes += this.buf.write(line, this.bytes);
-    const i = this.owners.length;
+    const i = this.lines++;
     if (i === this.ends.length) {
-      const more = new Int32Array(i * 2);
-      more.set(this.ends);
-      this.ends = more;
+      this.ends = grown(this.ends);
+      this.owners = grown(this.owners);
     }
     this.ends[i] = this.bytes;
-    this.owners.push(owner);
+    this.owners[i] = owner;
   }
 
-  /** The held lines of the lids marked `send`, in the order they came; then nothing is held. */
-  take(): string {
+  /** The held lines of the local ids in `send`, in the order they came; then nothing is held. */
+  take(send: ReadonlySet<number>): string {
     let s = '';
     let from = 0;
-    for (let i = 0; i < this.owners.length; i++) {
+    for (let i = 0; i < this.lines; i++) {
       const end = this.ends[i]!;
-      if (this.owners[i]!.send) s += this.buf.toString('utf8', from, end);
+      if (send.has(this.owners[i]!)) s += this.buf.toString('utf8', from, end);
       from = end;
     }
-    this.owners = [];
+    this.lines = 0;
     this.bytes = 0;
     return s;
   }
+}
+
+function grown(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const more = new Int32Array(a.length * 2);
+  more.set(a);
+  return more;
 }
 /** A key set recently met, as its fields: compared before the keys are joined. */
 interface Recent { keys: KeyFields; r: Lid }
@@ -153,7 +160,7 @@ export class StageEncoder {
   private readonly recent: Recent[] = [];
   private slot = 0;
   private next = 0;
-  private readonly periods = new Map<string, string>();
+  private readonly periods = new Map<string, Map<string, string>>();
   /** Observations encoded (definition lines are not observations). */
   observations = 0;
 
@@ -183,7 +190,7 @@ export class StageEncoder {
       r = this.lids.get(fields);
       if (r === undefined) {
         if (this.lids.size >= LIDS) pre = this.flush();
-        r = { lid: String(++this.next), h1: 0, h2: 0, n: 0 };
+        r = { lid: String(++this.next), id: this.next, h1: 0, h2: 0, n: 0 };
         const k = this.known?.get(staged[0] as string);
         if (k !== undefined) {
           if (k.state === SKIPPED) throw new RestageNeeded(`series ${k.series} given again after its lines were left out`);
@@ -197,13 +204,15 @@ export class StageEncoder {
       if (this.recent.length < RECENT) this.recent.push(recent);
       else { this.recent[this.slot] = recent; this.slot = (this.slot + 1) % RECENT; }
     }
-    const pk = `${o.frequency}\x1d${o.period}`;
-    let code = this.periods.get(pk);
+    // Per frequency, then period: no key string made per observation.
+    let codes = this.periods.get(o.frequency);
+    if (codes === undefined) this.periods.set(o.frequency, codes = new Map());
+    let code = codes.get(o.period);
     if (code === undefined) {
       if (!periodFits(o.frequency, o.period)) return null;
-      if (this.periods.size >= 10_000) this.periods.clear();
+      if (codes.size >= 10_000) codes.clear();
       code = String(periodCode(o.frequency, o.period));
-      this.periods.set(pk, code);
+      codes.set(o.period, code);
     }
     const value = o.value;
     if (typeof value !== 'string' || !isDecimal(value)) return null;
@@ -214,7 +223,7 @@ export class StageEncoder {
     const source = o.sourceValue === value ? value : csvField(o.sourceValue);
     const line = `${r.lid},${code},${value},${source},,,,,\n`;
     let out = pre;
-    if (r.held === true) this.held.add(line, r);
+    if (r.held === true) this.held.add(line, r.id);
     else out += line;
     // Sums stay exact below 2^21 observations per lid (definitionLine): a longer run gets a new lid.
     return ++r.n >= 1 << 20 || this.held.bytes >= HELD_BYTES ? out + this.flush() : out;
@@ -228,6 +237,7 @@ export class StageEncoder {
   /** The definition lines of every lid held; the next observation of any key set starts a new lid. */
   private flush(): string {
     let s = '';
+    const send = new Set<number>();
     for (const [fields, r] of this.lids) {
       const k = r.known;
       if (k !== undefined) {
@@ -237,11 +247,11 @@ export class StageEncoder {
           continue;
         }
         if (k.state === HELD) k.state = SENT;
-        r.send = true;
+        if (r.held) send.add(r.id);
       }
       s += definitionLine(fields, r);
     }
-    if (this.held.bytes) s = this.held.take() + s;
+    if (this.held.bytes) s = this.held.take(send) + s;
     this.lids.clear();
     this.recent.length = 0;
     this.slot = 0;
@@ -581,13 +591,15 @@ export const storeSql = {
    * (staged), and the dataset's series the release does not stage at all (any current row of
    * theirs in this scope has vanished). Found on the dimension, so that `_chg` reads only these
    * series' rows through the partition's index instead of every current row (a 1 % revision at
-   * full size: 4.1 s of 35 s). $1 dataset id.
+   * full size: 4.1 s of 35 s). $1 dataset id. `seen`: $2 the series StageEncoder left out, which
+   * the release carries without staging them (an array parameter: a table of them, COPYed and
+   * analyzed, took 0.04 s of a Census revision at 0.1).
    */
   compared: (seen: boolean) => `CREATE TEMP TABLE _cmp ON COMMIT DROP AS
     SELECT series_id, true AS staged FROM _diff
     UNION ALL
     SELECT x.id, false FROM trade.series x WHERE x.dataset_id = $1 AND NOT EXISTS (SELECT 1 FROM _lid l WHERE l.series_id = x.id)
-      ${seen ? 'AND NOT EXISTS (SELECT 1 FROM _seen s WHERE s.series_id = x.id)' : ''}`,
+      ${seen ? 'AND x.id <> ALL ($2::integer[])' : ''}`,
   /**
    * The stored fingerprints of a dataset's series, by series key ($1 dataset id): what a
    * revision's StageEncoder compares each series with before it stages its lines (PGlite). One
@@ -596,8 +608,6 @@ export const storeSql = {
    */
   knownFingerprints: `SELECT string_agg(concat_ws(',', p.series_id, p.scope_id, p.h1, p.h2, p.n, x.key), chr(30)) AS known
     FROM etl.series_fingerprint p JOIN trade.series x ON x.id = p.series_id WHERE x.dataset_id = $1`,
-  /** The series StageEncoder left out (their lines are their current rows): staged, but not in `_stage`. */
-  createSeen: 'CREATE TEMP TABLE _seen (series_id integer) ON COMMIT DROP',
   /** The scope id of a scope key, if it exists ($1 dataset id, $2 scope key). */
   scopeOf: 'SELECT id FROM trade.scope WHERE dataset_id = $1 AND scope_key = $2',
   /**
