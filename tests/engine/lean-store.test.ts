@@ -95,6 +95,12 @@ for (const backend of backends()) {
     const old = useDb(backend, { migrate: false });
     const ctx = (): EngineContext => ({ db: t.db(), config: loadConfig({ DATA_DIR: dataDir, LOCK_WAIT_MS: '20000' }), logger: createLogger({ logLevel: 'silent' }) });
     const files = new Map<string, Map<string, string>>();
+    /** For a test that runs late: the dataset emptied, fingerprints too (its partition made if the test runs alone). */
+    const emptyDataset = async () => {
+      await t.db().query(`SELECT etl.trade_dataset_id('census.api')`);
+      await t.db().query(`TRUNCATE trade.observation_fact_census_api`);
+      await t.db().query(`DELETE FROM etl.series_fingerprint`);
+    };
     /** Loads a Census answer into the scope `scopeKey`; returns the outcome and the file's observations as the parser reads them. */
     const put = async (bytes: Buffer, name: string, scopeKey: string, publishedOn: string) => {
       const raw = await storeStream(dataDir, Readable.from([bytes]));
@@ -227,9 +233,7 @@ for (const backend of backends()) {
     });
     it('a series left out of a revision that turns up again further on: the release is staged again, nothing lost', async () => {
       // Runs late, on an emptied dataset (as the tests above; its partition made if it runs alone).
-      await t.db().query(`SELECT etl.trade_dataset_id('census.api')`);
-      await t.db().query(`TRUNCATE trade.observation_fact_census_api`);
-      await t.db().query(`DELETE FROM etl.series_fingerprint`);
+      await emptyDataset();
       const [header, ...rows] = JSON.parse(censusFile().toString('utf8')) as string[][];
       const [code, time] = ['I_COMMODITY', 'time'].map((c) => header!.indexOf(c));
       // Series S: January to November stored; December comes after 1,400 rows of three new series
@@ -249,9 +253,7 @@ for (const backend of backends()) {
       const seriesKeys = async () => new Set((await t.db().query<{ key: string }>(
         `SELECT key FROM trade.series WHERE dataset_id = etl.trade_dataset_id('census.api')`)).map((r) => r.key));
       // Runs late, on an emptied dataset (as the tests above; its partition made if it runs alone).
-      await t.db().query(`SELECT etl.trade_dataset_id('census.api')`);
-      await t.db().query(`TRUNCATE trade.observation_fact_census_api`);
-      await t.db().query(`DELETE FROM etl.series_fingerprint`);
+      await emptyDataset();
       const [header, ...rows] = JSON.parse(censusFile({ share: 0.02, seed: 11 }).toString('utf8')) as string[][];
       const col = (name: string) => header!.indexOf(name);
       const file = (rs: string[][]) => Buffer.from(JSON.stringify([header, ...rs]));
@@ -324,9 +326,7 @@ for (const backend of backends()) {
 
     it('a revision with few changes next to an analyzed partition closes them by index probes, with the same result', async () => {
       // Runs last, on an emptied dataset (as the tests above; its partition made if it runs alone).
-      await t.db().query(`SELECT etl.trade_dataset_id('census.api')`);
-      await t.db().query(`TRUNCATE trade.observation_fact_census_api`);
-      await t.db().query(`DELETE FROM etl.series_fingerprint`);
+      await emptyDataset();
       const [header, ...rows] = JSON.parse(censusFile({ share: 0.02, seed: 12 }).toString('utf8')) as string[][];
       const value = header!.indexOf('GEN_VAL_MO');
       const p = await put(Buffer.from(JSON.stringify([header, ...rows])), 'p1.json', 'scope:P', '2026-04-01');
@@ -351,9 +351,7 @@ for (const backend of backends()) {
     it('a series a release no longer carries, carried again with its old figures, is current again', async () => {
       // Runs last, on an emptied dataset (as the tests above). Its fingerprint must have gone with
       // its rows: kept, it would match the returning figures and the series would be skipped.
-      await t.db().query(`SELECT etl.trade_dataset_id('census.api')`);
-      await t.db().query(`TRUNCATE trade.observation_fact_census_api`);
-      await t.db().query(`DELETE FROM etl.series_fingerprint`);
+      await emptyDataset();
       const [header, ...rows] = JSON.parse(censusFile().toString('utf8')) as string[][];
       const [code, cty] = ['I_COMMODITY', 'CTY_CODE'].map((c) => header!.indexOf(c));
       const gone = (r: string[]) => r[code!] === rows[0]![code!] && r[cty!] === rows[0]![cty!];
@@ -367,9 +365,7 @@ for (const backend of backends()) {
 
     it('a unit changed alone makes a new vintage; a label changed alone rides along', async () => {
       // Runs last, on an emptied dataset (as the tests above).
-      await t.db().query(`SELECT etl.trade_dataset_id('census.api')`);
-      await t.db().query(`TRUNCATE trade.observation_fact_census_api`);
-      await t.db().query(`DELETE FROM etl.series_fingerprint`);
+      await emptyDataset();
       const [header, ...rows] = JSON.parse(censusFile().toString('utf8')) as string[][];
       const [unit, label, code, cty, time] = ['UNIT_QY1', 'I_COMMODITY_SDESC', 'I_COMMODITY', 'CTY_CODE', 'time'].map((c) => header!.indexOf(c));
       const u = rows.findIndex((r) => r[unit!] === 'KG');
