@@ -53,9 +53,9 @@ function sameKeys(a: KeyFields, b: KeyFields): boolean {
 }
 
 /**
- * A local id and the fingerprint of its observations so far. `known`: the stored fingerprint of
- * its series, which the lid is compared with (a revision on PGlite); `held`: its observation
- * lines, held back until then.
+ * A local id (`lid` as written, `id` as a number) and the fingerprint of its observations so far.
+ * `known`: the stored fingerprint of its series, which the lid is compared with when it leaves (a
+ * revision on PGlite); `held`: its observation lines wait in HeldLines until then.
  */
 interface Lid { lid: string; id: number; h1: number; h2: number; n: number; known?: KnownSeries; held?: boolean }
 
