@@ -20,7 +20,7 @@ import { loadConfig } from '../../src/core/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { datasetById } from '../../src/engine/registry.js';
 import { openRaw, storeStream, type RawFile } from '../../src/fetch/raw-store.js';
-import { loadRelease } from '../../src/engine/load-release.js';
+import { knownSeries, loadRelease } from '../../src/engine/load-release.js';
 import { migrate, migrationLevel } from '../../src/db/migrate.js';
 import type { EngineContext } from '../../src/engine/context.js';
 import type { Db } from '../../src/db/connect.js';
@@ -301,6 +301,15 @@ for (const backend of backends()) {
       const [fp] = await t.db().query<{ n: number; obs: number }>(`SELECT count(*)::int AS n, sum(n)::int AS obs FROM etl.series_fingerprint`);
       expect(fp!.n).toBeGreaterThan(0);
       expect(fp!.obs).toBe(x.obs.size);
+      // What a PGlite revision reads first: every fingerprint, by series key — or nothing past the most series it takes.
+      const [{ id }] = await t.db().query<{ id: number }>(`SELECT etl.trade_dataset_id('census.api') AS id`) as [{ id: number }];
+      const known = await t.db().withSession((s) => knownSeries(s, Number(id)));
+      expect(known!.size).toBe(fp!.n);
+      const [one] = await t.db().query<{ key: string; series_id: number; h1: string; n: number }>(
+        `SELECT x.key, p.series_id::int, p.h1::text, p.n::int FROM etl.series_fingerprint p JOIN trade.series x ON x.id = p.series_id ORDER BY p.series_id DESC LIMIT 1`);
+      const k = known!.find(one!.key);
+      expect([known!.series[k], known!.h1[k], known!.n[k]]).toEqual([one!.series_id, Number(one!.h1), one!.n]);
+      expect(await t.db().withSession((s) => knownSeries(s, Number(id), fp!.n - 1))).toBeUndefined();
       // A hand correction of one current value, through the view.
       const [row] = await t.db().query<Record<string, string>>(
         `SELECT reporter, partner, flow, period, frequency, classification, commodity_code, measure, value::text AS v FROM trade.observation ORDER BY commodity_code, partner, period LIMIT 1`);
