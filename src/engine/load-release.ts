@@ -197,6 +197,12 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
     buf += encoder.end();
     if (buf) yield buf;
   }
+  /** The trade rows into `_stage` through a new encoder, which leaves out what matches `known` (StageEncoder); their count. */
+  const stageTrade = async (known?: KnownSeries) => {
+    encoder = new StageEncoder(known);
+    await tx.copyInText('_stage', cols, tradeText());
+    return encoder.observations;
+  };
   // The trade store's dataset id (its partition is created on first use) decides "first load".
   const datasetId = trade ? Number((await tx.query<{ id: number }>(storeSql.datasetId, [dataset.id]))[0]!.id) : undefined;
   const [current] = trade
@@ -222,9 +228,8 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
     // (StageEncoder's `known`): there the COPY, and every statement over the staged rows, runs on
     // this thread; a server runs them beside the parse, which sets the time there (docs/performance.md).
     known = !onServer && !firstLoad ? await knownSeries(tx, datasetId!) : undefined;
-    encoder = new StageEncoder(known);
     try {
-      await tx.copyInText('_stage', cols, tradeText());
+      await stageTrade(known);
     } catch (err) {
       if (!(err instanceof RestageNeeded)) throw err;
       restaged = err.message;
@@ -243,18 +248,19 @@ async function mergeRelease(tx: Session, dataset: Dataset<any>, raw: RawFile, or
   // Series left out must be the release's own scope's, and a late release compares everything:
   // otherwise, or when one turned up twice (restaged), the release is staged again in full.
   if (!restaged && encoder.skipped.length) {
-    const [scope] = await tx.query<{ id: number }>(storeSql.scopeOf, [datasetId, facts.scopeKey]);
-    const other = encoder.skipped.find((k) => known!.scope[k] !== Number(scope?.id));
-    if (next) restaged = 'a late release compares every series';
-    else if (other !== undefined) restaged = `series ${known!.series[other]} was left out by the fingerprint of another scope`;
+    if (next) {
+      restaged = 'a late release compares every series';
+    } else {
+      const scopeId = Number((await tx.query<{ id: number }>(storeSql.scopeId, [datasetId, facts.scopeKey]))[0]!.id);
+      const other = encoder.skipped.find((k) => known!.scope[k] !== scopeId);
+      if (other !== undefined) restaged = `series ${known!.series[other]} was left out by the fingerprint of another scope`;
+    }
   }
   if (restaged) {
     // What the parser found out is found out again (notices not twice).
     for (const key of Object.keys(facts)) delete (facts as Record<string, unknown>)[key];
     await tx.query('TRUNCATE _stage');
-    encoder = new StageEncoder();
-    await tx.copyInText('_stage', cols, tradeText());
-    rowsParsed = encoder.observations;
+    rowsParsed = await stageTrade();
     publishedOn = await recordFacts(tx, releaseId, origin, facts, rowsParsed);
   }
   const seen = encoder.skipped.length;

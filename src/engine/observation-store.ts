@@ -55,10 +55,9 @@ function sameKeys(a: KeyFields, b: KeyFields): boolean {
 /**
  * A local id (`lid` as written, `id` as a number) and the fingerprint of its observations so far.
  * `known`: the entry (KnownSeries) of its series' stored fingerprint, which the lid is compared
- * with when it leaves (a revision on PGlite); `held`: its observation lines wait in HeldLines
- * until then.
+ * with when it leaves (a revision on PGlite); its observation lines wait in HeldLines until then.
  */
-interface Lid { lid: string; id: number; h1: number; h2: number; n: number; known?: number; held?: boolean }
+interface Lid { lid: string; id: number; h1: number; h2: number; n: number; known?: number }
 
 /**
  * The stored fingerprints of a dataset's series (etl.series_fingerprint) by series key, for a
@@ -81,13 +80,8 @@ export class KnownSeries {
   add(key: string, series: number, scope: number, h1: number, h2: number, n: number): void {
     const i = this.size++;
     if (i === this.series.length) {
-      const grow = <T extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(a: T): T => {
-        const more = new (a.constructor as new (n: number) => T)(a.length * 2);
-        more.set(a as never);
-        return more;
-      };
-      [this.series, this.scope, this.n] = [grow(this.series), grow(this.scope), grow(this.n)];
-      [this.h1, this.h2, this.state] = [grow(this.h1), grow(this.h2), grow(this.state)];
+      [this.series, this.scope, this.n] = [grown(this.series), grown(this.scope), grown(this.n)];
+      [this.h1, this.h2, this.state] = [grown(this.h1), grown(this.h2), grown(this.state)];
     }
     this.series[i] = series;
     this.scope[i] = scope;
@@ -161,9 +155,10 @@ class HeldLines {
   }
 }
 
-function grown(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const more = new Int32Array(a.length * 2);
-  more.set(a);
+/** A typed array of twice the length, with `a`'s elements first. */
+function grown<T extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(a: T): T {
+  const more = new (a.constructor as new (n: number) => T)(a.length * 2);
+  more.set(a as never);
   return more;
 }
 /** A key set recently met, as its fields: compared before the keys are joined. */
@@ -236,7 +231,7 @@ export class StageEncoder {
           if (state === SKIPPED) throw new RestageNeeded(`series ${known!.series[k]} given again after its lines were left out`);
           // A second lid of a series (another attribute set) while the first is held: both are sent.
           if (state === HELD) known!.state[k] = SENT;
-          else if (state === FRESH) { known!.state[k] = HELD; r.known = k; r.held = true; }
+          else if (state === FRESH) { known!.state[k] = HELD; r.known = k; }
         }
         this.lids.set(fields, r);
       }
@@ -263,7 +258,7 @@ export class StageEncoder {
     const source = o.sourceValue === value ? value : csvField(o.sourceValue);
     const line = `${r.lid},${code},${value},${source},,,,,\n`;
     let out = pre;
-    if (r.held === true) this.held.add(line, r.id);
+    if (r.known !== undefined) this.held.add(line, r.id);
     else out += line;
     // Sums stay exact below 2^21 observations per lid (definitionLine): a longer run gets a new lid.
     return ++r.n >= 1 << 20 || this.held.bytes >= HELD_BYTES ? out + this.flush() : out;
@@ -288,7 +283,7 @@ export class StageEncoder {
           continue;
         }
         if (known.state[k] === HELD) known.state[k] = SENT;
-        if (r.held) send.add(r.id);
+        send.add(r.id);
       }
       s += definitionLine(fields, r);
     }
@@ -651,8 +646,6 @@ export const storeSql = {
     FROM etl.series_fingerprint p JOIN trade.series x ON x.id = p.series_id WHERE x.dataset_id = $1`,
   /** The series of a dataset ($1 dataset id), counted up to $2. */
   countSeries: `SELECT count(*)::int AS n FROM (SELECT 1 FROM trade.series WHERE dataset_id = $1 LIMIT $2) s`,
-  /** The scope id of a scope key, if it exists ($1 dataset id, $2 scope key). */
-  scopeOf: 'SELECT id FROM trade.scope WHERE dataset_id = $1 AND scope_key = $2',
   /**
    * `_chg`: every row that needs a write, from one full join of the staged observations with the
    * current rows of the series in `_cmp` — new (n), changed (c), same value in another scope (s),
